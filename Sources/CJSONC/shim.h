@@ -1,0 +1,2 @@
+// json-c for the JSONRPC module.
+#include <json-c/json.h>

@@ -1,0 +1,1 @@
+// Module Evaluation: filled by its issue.

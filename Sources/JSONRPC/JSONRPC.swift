@@ -1,0 +1,1 @@
+// Module JSONRPC: filled by its issue.

@@ -1,0 +1,1 @@
+// Module Segmentation: filled by its issue.

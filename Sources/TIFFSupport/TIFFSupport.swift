@@ -1,0 +1,1 @@
+// Module TIFFSupport: filled by its issue.

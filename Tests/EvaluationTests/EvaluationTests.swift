@@ -1,0 +1,2 @@
+import Evaluation
+// Tests for Evaluation: filled by its issue.

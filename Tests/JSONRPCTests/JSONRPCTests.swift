@@ -1,0 +1,2 @@
+import JSONRPC
+// Tests for JSONRPC: filled by its issue.

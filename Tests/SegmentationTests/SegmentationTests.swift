@@ -1,0 +1,2 @@
+import Segmentation
+// Tests for Segmentation: filled by its issue.

@@ -1,0 +1,2 @@
+import TIFFSupport
+// Tests for TIFFSupport: filled by its issue.

@@ -1,0 +1,2 @@
+import WorkerCore
+// Tests for WorkerCore: filled by its issue.
