@@ -14,6 +14,7 @@ let package = Package(
     .library(name: "ImageOps", targets: ["ImageOps"]),
     .library(name: "Segmentation", targets: ["Segmentation"]),
     .library(name: "Evaluation", targets: ["Evaluation"]),
+    .library(name: "SyntheticData", targets: ["SyntheticData"]),
     .executable(name: "unet-worker", targets: ["unet-worker"]),
   ],
   dependencies: [
@@ -28,8 +29,10 @@ let package = Package(
     .target(name: "ImageOps", dependencies: ["NeuralCore"]),
     // Pure Swift overlap-tile inference and post-processing (mask, instances).
     .target(name: "Segmentation", dependencies: ["NeuralCore", "ImageOps"]),
-    // Pure Swift metrics and synthetic data generators.
+    // Pure Swift segmentation metrics (foreground IoU, Rand error, SEG, F1).
     .target(name: "Evaluation", dependencies: ["NeuralCore", "ImageOps"]),
+    // Pure Swift, seeded synthetic microscopy images with instance ground truth.
+    .target(name: "SyntheticData", dependencies: ["NeuralCore", "ImageOps"]),
 
     .systemLibrary(
       name: "CTIFF", pkgConfig: "libtiff-4",
@@ -45,7 +48,8 @@ let package = Package(
     .target(
       name: "WorkerCore",
       dependencies: [
-        "NeuralCore", "ImageOps", "Segmentation", "Evaluation", "TIFFSupport", "JSONRPC",
+        "NeuralCore", "ImageOps", "Segmentation", "Evaluation", "SyntheticData", "TIFFSupport",
+        "JSONRPC",
       ]),
     .executableTarget(name: "unet-worker", dependencies: ["WorkerCore"]),
 
@@ -53,6 +57,7 @@ let package = Package(
     .testTarget(name: "ImageOpsTests", dependencies: ["ImageOps", "NeuralCore"]),
     .testTarget(name: "SegmentationTests", dependencies: ["Segmentation", "ImageOps", "NeuralCore"]),
     .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "ImageOps", "NeuralCore"]),
+    .testTarget(name: "SyntheticDataTests", dependencies: ["SyntheticData", "ImageOps", "NeuralCore"]),
     .testTarget(name: "TIFFSupportTests", dependencies: ["TIFFSupport"]),
     .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC"]),
     .testTarget(

@@ -1,0 +1,1 @@
+// Module SyntheticData: filled by its issue.

@@ -1,0 +1,2 @@
+import SyntheticData
+// Tests for SyntheticData: filled by its issue.
