@@ -1,3 +1,21 @@
+// unet-worker: the U-Net as a child process speaking newline-delimited JSON-RPC 2.0 on
+// stdin/stdout (Protocol/README.md). All behaviour lives in WorkerCore.
+#if canImport(Glibc)
+  import Glibc
+#endif
 import WorkerCore
 
-print("\(WorkerInfo.name) \(WorkerInfo.version): the JSON-RPC loop is not wired yet")
+// A client that closes its end of the pipe must not kill the worker mid-write.
+signal(SIGPIPE, SIG_IGN)
+
+switch CommandLineOptions.parse(Array(CommandLine.arguments.dropFirst())) {
+case .run(let threads):
+  Worker(transport: StdioTransport(), threads: threads).run()
+  exit(0)
+case .print(let text):
+  print(text)
+  exit(0)
+case .fail(let message):
+  fputs("unet-worker: \(message)\nTry 'unet-worker --help'.\n", stderr)
+  exit(2)
+}

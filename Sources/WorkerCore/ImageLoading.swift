@@ -1,0 +1,80 @@
+import ImageOps
+import JSONRPC
+import NeuralCore
+import TIFFSupport
+
+/// One 2D image of a TIFF file, as the network sees it: C×H×W floats.
+struct LoadedImage: Sendable {
+  let path: String
+  /// Index of the image in its file (page, or slice/frame of a hyperstack).
+  let index: Int
+  let pixels: Tensor
+}
+
+/// Reading protocol inputs: images as tensors, label images as instance labels.
+enum ImageLoading {
+  /// Every image of a TIFF file (a stack gives one image per page or slice/frame).
+  static func images(at path: String) throws -> (images: [LoadedImage], stack: TIFFStack) {
+    let stack = try TIFFReader.read(path: path)
+    let images = stack.images.enumerated().map { index, image in
+      LoadedImage(
+        path: path, index: index,
+        pixels: Tensor(
+          shape: Shape(channels: image.channels, height: image.height, width: image.width),
+          storage: image.floatPlanes()))
+    }
+    return (images, stack)
+  }
+
+  /// Every label image of a TIFF file, following the protocol's rules: 0 is background,
+  /// every other value one object; a mask with a single foreground value is split into
+  /// 4-connected components. Pixels equal to `ignoreValue` are kept as they are.
+  static func labels(at path: String, ignoreValue: Int32?) throws -> (pages: [LabelImage], calibration: TIFFCalibration?) {
+    let stack = try TIFFReader.read(path: path)
+    let pages = try stack.images.enumerated().map { index, image in
+      guard image.channels == 1 else {
+        throw RPCError.fileUnreadable(
+          path: path, message: "label image \(path) has \(image.channels) channels; labels need one")
+      }
+      let values: [Int32]
+      do {
+        values = try image.integerLabels()
+      } catch {
+        throw RPCError.fileUnreadable(
+          path: path, message: "\(path) (image \(index + 1)) is not a label image: \(error.message)")
+      }
+      let labels = LabelImage(width: image.width, height: image.height, values: values)
+      return isSingleValueMask(labels, ignoreValue: ignoreValue)
+        ? splitMask(labels, ignoreValue: ignoreValue) : labels
+    }
+    return (pages, stack.calibration)
+  }
+
+  /// True when every foreground pixel carries the same value: a binary mask.
+  static func isSingleValueMask(_ labels: LabelImage, ignoreValue: Int32?) -> Bool {
+    var first: Int32 = 0
+    for value in labels.values where value != 0 && value != ignoreValue {
+      if first == 0 {
+        first = value
+      } else if value != first {
+        return false
+      }
+    }
+    return first != 0
+  }
+
+  /// The mask's 4-connected components as objects; ignored pixels keep their value, and
+  /// component numbers skip the ignore value so no object is mistaken for ignored pixels.
+  private static func splitMask(_ labels: LabelImage, ignoreValue: Int32?) -> LabelImage {
+    var split = labels.splitIntoConnectedComponents(ignoreValue: ignoreValue).labels
+    guard let ignoreValue else { return split }
+    for i in 0..<split.values.count {
+      if labels.values[i] == ignoreValue {
+        split.values[i] = ignoreValue
+      } else if ignoreValue > 0 && split.values[i] >= ignoreValue {
+        split.values[i] += 1
+      }
+    }
+    return split
+  }
+}

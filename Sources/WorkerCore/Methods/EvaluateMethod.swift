@@ -1,0 +1,62 @@
+import Evaluation
+import ImageOps
+import JSONRPC
+
+/// `evaluate`: compares a predicted label image (or mask) with the ground truth and answers
+/// the metrics of Protocol/README.md. For stacks, pages are compared pairwise and the
+/// metrics averaged over pages.
+enum EvaluateMethod {
+  static let spec = MethodSpec(
+    name: "evaluate",
+    handler: .queued { params in
+      try params.rejectUnknownKeys(allowed: ["prediction", "truth"])
+      let predictionPath = try params.string("prediction")
+      let truthPath = try params.string("truth")
+      return { context in
+        context.progress.report(stage: "evaluate", done: 0, total: 1)
+        let prediction = try ImageLoading.labels(at: predictionPath, ignoreValue: nil).pages
+        let truth = try ImageLoading.labels(at: truthPath, ignoreValue: nil).pages
+        guard prediction.count == truth.count else {
+          throw RPCError.dataMismatch(
+            "prediction has \(prediction.count) pages, truth \(truth.count)",
+            data: ["prediction": .string(predictionPath), "truth": .string(truthPath)])
+        }
+        var pages: [SegmentationMetrics] = []
+        for (p, t) in zip(prediction, truth) {
+          guard p.width == t.width && p.height == t.height else {
+            throw RPCError.dataMismatch(
+              "prediction is \(p.width)x\(p.height), truth \(t.width)x\(t.height)",
+              data: ["prediction": .string(predictionPath), "truth": .string(truthPath)])
+          }
+          try context.token.check()
+          pages.append(evaluateSegmentation(prediction: p, truth: t))
+          context.progress.report(stage: "evaluate", done: pages.count, total: truth.count)
+        }
+        return metricsJSON(pages)
+      }
+    })
+
+  /// The metrics as the protocol names them; page means for stacks, object counts summed.
+  static func metricsJSON(_ pages: [SegmentationMetrics]) -> JSONValue {
+    let n = Double(max(1, pages.count))
+    func mean(_ value: (SegmentationMetrics) -> Double) -> JSONValue {
+      .double(pages.reduce(0) { $0 + value($1) } / n)
+    }
+    func total(_ value: (SegmentationMetrics) -> Int) -> JSONValue {
+      .int(Int64(pages.reduce(0) { $0 + value($1) }))
+    }
+    return .object([
+      "fg_iou": mean { Double($0.foregroundIoU) },
+      "pixel_error": mean { Double($0.pixelError) },
+      "rand_error": mean { Double($0.randError) },
+      "seg": mean { Double($0.seg) },
+      "f1_50": mean { Double($0.f1At50) },
+      "precision_50": mean { Double($0.precisionAt50) },
+      "recall_50": mean { Double($0.recallAt50) },
+      "truth_objects": total { $0.truthObjects },
+      "predicted_objects": total { $0.predictedObjects },
+      "matched_objects": total { $0.matchedObjects },
+      "pages": .int(Int64(pages.count)),
+    ])
+  }
+}

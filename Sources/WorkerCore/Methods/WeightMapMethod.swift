@@ -1,0 +1,37 @@
+import ImageOps
+import JSONRPC
+import NeuralCore
+
+/// `weight_map`: writes the paper's Eq. 2 weight map of a label image as float32 TIFF, so
+/// users can check `w0` and `sigma` on their own data.
+enum WeightMapMethod {
+  static let spec = MethodSpec(
+    name: "weight_map",
+    handler: .queued { params in
+      try params.rejectUnknownKeys(allowed: ["labels", "output", "w0", "sigma", "class_balance", "ignore_value"])
+      let labelsPath = try params.string("labels")
+      let output = try params.string("output")
+      var parameters = WeightMapParameters()
+      parameters.w0 = Float(try params.optionalDouble("w0", in: 0...1000) ?? Double(parameters.w0))
+      parameters.sigma = Float(try params.optionalDouble("sigma", in: 0.1...1000) ?? Double(parameters.sigma))
+      parameters.classBalance = try params.optionalBool("class_balance") ?? parameters.classBalance
+      if let ignore = try params.optionalInt("ignore_value", in: 1...Int(Int32.max)) {
+        parameters.ignoreValue = Int32(ignore)
+      }
+      try OutputFiles.ensureNotAnInput(output, inputs: [labelsPath])
+      return { context in
+        context.progress.report(stage: "weight_map", done: 0, total: 1)
+        let (pages, calibration) = try ImageLoading.labels(at: labelsPath, ignoreValue: parameters.ignoreValue)
+        var maps: [Tensor] = []
+        for (index, labels) in pages.enumerated() {
+          try context.token.check()
+          let weights = weightMap(labels: labels, parameters: parameters)
+          maps.append(Tensor(shape: Shape(channels: 1, height: labels.height, width: labels.width), storage: weights))
+          context.progress.report(stage: "weight_map", done: index + 1, total: pages.count)
+        }
+        try context.token.check()
+        try OutputFiles.writeFloat(maps, to: output, calibration: calibration)
+        return .object(["output": .string(output)])
+      }
+    })
+}

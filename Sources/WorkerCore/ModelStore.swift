@@ -1,0 +1,87 @@
+import Foundation
+import ImageOps
+import JSONRPC
+import NeuralCore
+
+/// A model file could not be read or used; answered as -32001 with the path.
+struct ModelFileAccessError: Error {
+  let path: String
+  let message: String
+  var rpcError: RPCError { .fileUnreadable(path: path, message: message) }
+}
+
+/// A trained model as the worker uses it: the network plus what segmentation must repeat
+/// exactly (intensity normalisation) and the training history shown by `model_info`.
+struct StoredModel: Sendable {
+  var network: UNet
+  var normalization: IntensityNormalization
+  var history: TrainingHistory
+  var trainingState: TrainingState?
+
+  /// Reads and checks a model file (version, sizes, checksum).
+  static func load(path: String) throws -> StoredModel {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
+      throw ModelFileAccessError(path: path, message: "model file \(path) \(reason)")
+    }
+    let file: ModelFile
+    do {
+      file = try ModelFile.decode(Array(data))
+    } catch {
+      throw ModelFileAccessError(path: path, message: "\(path) is not a usable model file: \(error)")
+    }
+    let metadata = file.metadata
+    guard let normalization = IntensityNormalization(metadata: metadata) else {
+      throw ModelFileAccessError(path: path, message: "\(path) lacks its normalisation settings")
+    }
+    return StoredModel(
+      network: file.network, normalization: normalization,
+      history: TrainingHistory(metadata: metadata), trainingState: file.trainingState)
+  }
+
+  /// Writes the model atomically (temporary file, then rename).
+  func save(to path: String) throws {
+    var metadata = normalization.metadata
+    metadata.append(contentsOf: history.metadata)
+    let file = ModelFile(network: network, metadata: metadata, trainingState: trainingState)
+    try AtomicFile.write(file.encode(), to: path)
+  }
+}
+
+/// What `model_info` reports about a model's training.
+struct TrainingHistory: Sendable {
+  var iterations: Int = 0
+  var lastLoss: Double?
+  var date: String?
+  var seconds: Double = 0
+
+  init() {}
+
+  init(metadata: [(String, String)]) {
+    for (key, value) in metadata {
+      switch key {
+      case "training.iterations": iterations = Int(value) ?? 0
+      case "training.loss": lastLoss = Double(value)
+      case "training.date": date = value
+      case "training.seconds": seconds = Double(value) ?? 0
+      default: break
+      }
+    }
+  }
+
+  var metadata: [(String, String)] {
+    var pairs = [("training.iterations", String(iterations)), ("training.seconds", String(seconds))]
+    if let lastLoss { pairs.append(("training.loss", String(lastLoss))) }
+    if let date { pairs.append(("training.date", date)) }
+    return pairs
+  }
+
+  var json: JSONValue {
+    .object([
+      "iterations": .int(Int64(iterations)),
+      "loss": lastLoss.map { .double($0) } ?? .null,
+      "date": date.map { .string($0) } ?? .null,
+      "seconds": .double(seconds),
+    ])
+  }
+}

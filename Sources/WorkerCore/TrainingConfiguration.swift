@@ -1,0 +1,85 @@
+import ImageOps
+import JSONRPC
+import NeuralCore
+
+/// `train`'s `config` object with every default filled in (Protocol/README.md, "train").
+///
+/// The defaults are chosen to train a useful model in minutes on a 2-core CPU; the paper's
+/// architecture (`base_channels` 64, `depth` 4) stays one setting away. README.md gives the
+/// measured trade-off.
+struct TrainingConfiguration: Sendable {
+  enum OptimizerKind: String, Sendable { case sgd, adam }
+
+  static let defaultBaseChannels = 16
+  static let defaultDepth = 3
+  static let defaultOutputTileSize = 100
+  static let defaultIterations = 600
+
+  var baseChannels = defaultBaseChannels
+  var depth = defaultDepth
+  /// Requested output tile edge (rounded down to a legal size when training starts).
+  var outputTileSize = defaultOutputTileSize
+  var optimizer = OptimizerKind.adam
+  var learningRate: Double?
+  var momentum = 0.99
+  var weightDecay = 0.0
+  var weightMap = WeightMapParameters()
+  var augmentation = AugmentationOptions()
+  var dropout: Float = 0.5
+  var seed: UInt64 = 1
+  var checkpointEvery = 100
+  var validateEvery = 50
+  var keepBest = true
+  var memoryMB = 2048.0
+
+  /// The step size used: the option, else 0.01 for SGD with momentum 0.99 (the paper's
+  /// high momentum averages over many steps) and 1e-3 for Adam.
+  var effectiveLearningRate: Double {
+    learningRate ?? (optimizer == .sgd ? 0.01 : 1e-3)
+  }
+
+  static let keys = [
+    "base_channels", "depth", "tile_size", "optimizer", "learning_rate", "momentum",
+    "weight_decay", "w0", "sigma", "class_balance", "ignore_value", "augment", "dropout",
+    "seed", "checkpoint_every", "validate_every", "keep_best", "memory_mb",
+  ]
+
+  /// Reads `config` (absent: all defaults); unknown keys and bad values are -32602 naming
+  /// the field, e.g. `config.sigma`.
+  init(_ config: ParamsReader) throws(RPCError) {
+    try config.rejectUnknownKeys(allowed: Self.keys)
+    baseChannels = try config.optionalInt("base_channels", in: 1...256) ?? baseChannels
+    depth = try config.optionalInt("depth", in: 1...6) ?? depth
+    outputTileSize = try config.optionalInt("tile_size", in: 1...4096) ?? outputTileSize
+    if let name = try config.optionalString("optimizer") {
+      guard let kind = OptimizerKind(rawValue: name) else {
+        throw RPCError.invalidParams(
+          field: config.fieldPath("optimizer"), message: "optimizer must be \"sgd\" or \"adam\", not \"\(name)\"")
+      }
+      optimizer = kind
+    }
+    learningRate = try config.optionalDouble("learning_rate", in: 1e-9...10)
+    momentum = try config.optionalDouble("momentum", in: 0...0.9999) ?? momentum
+    weightDecay = try config.optionalDouble("weight_decay", in: 0...1) ?? weightDecay
+    weightMap.w0 = Float(try config.optionalDouble("w0", in: 0...1000) ?? Double(weightMap.w0))
+    weightMap.sigma = Float(try config.optionalDouble("sigma", in: 0.1...1000) ?? Double(weightMap.sigma))
+    weightMap.classBalance = try config.optionalBool("class_balance") ?? weightMap.classBalance
+    if let ignore = try config.optionalInt("ignore_value", in: 1...Int(Int32.max)) {
+      weightMap.ignoreValue = Int32(ignore)
+    }
+    if config.contains("augment") {
+      let augment = try config.nested("augment")
+      try augment.rejectUnknownKeys(allowed: ["elastic", "flips", "rotate", "intensity"])
+      augmentation.elastic = try augment.optionalBool("elastic") ?? augmentation.elastic
+      augmentation.flips = try augment.optionalBool("flips") ?? augmentation.flips
+      augmentation.rotate = try augment.optionalBool("rotate") ?? augmentation.rotate
+      augmentation.intensity = try augment.optionalBool("intensity") ?? augmentation.intensity
+    }
+    dropout = Float(try config.optionalDouble("dropout", in: 0...0.95) ?? Double(dropout))
+    seed = UInt64(try config.optionalInt("seed", in: 0...Int(Int64.max)) ?? Int(seed))
+    checkpointEvery = try config.optionalInt("checkpoint_every", in: 1...Int(Int32.max)) ?? checkpointEvery
+    validateEvery = try config.optionalInt("validate_every", in: 1...Int(Int32.max)) ?? validateEvery
+    keepBest = try config.optionalBool("keep_best") ?? keepBest
+    memoryMB = try config.optionalDouble("memory_mb", in: 16...1_000_000) ?? memoryMB
+  }
+}

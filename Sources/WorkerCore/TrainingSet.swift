@@ -1,0 +1,59 @@
+import ImageOps
+import JSONRPC
+import NeuralCore
+
+/// Training (or validation) images with their label images, loaded, checked against each
+/// other and normalised: every page of a stack is one example.
+struct TrainingSet: Sendable {
+  struct Example: Sendable {
+    let image: Tensor
+    let labels: LabelImage
+    /// "path (page n)" for messages.
+    let name: String
+  }
+
+  var examples: [Example]
+  var channels: Int { examples.first?.image.channels ?? 0 }
+
+  /// Loads `images[i]` with `labels[i]`; `field` names the params for messages
+  /// (`images`, `validation.images`).
+  static func load(
+    images: [String], labels: [String], field: String, labelsField: String,
+    normalization: IntensityNormalization, ignoreValue: Int32?, token: CancellationToken
+  ) throws -> TrainingSet {
+    guard images.count == labels.count else {
+      throw RPCError.invalidParams(
+        field: labelsField, message: "\(images.count) images but \(labels.count) label images; they pair up in order")
+    }
+    var examples: [Example] = []
+    for (imagePath, labelsPath) in zip(images, labels) {
+      try token.check()
+      let pages = try ImageLoading.images(at: imagePath).images
+      let labelPages = try ImageLoading.labels(at: labelsPath, ignoreValue: ignoreValue).pages
+      guard pages.count == labelPages.count else {
+        throw RPCError.dataMismatch(
+          "\(imagePath) has \(pages.count) images but \(labelsPath) has \(labelPages.count)",
+          data: ["image": .string(imagePath), "labels": .string(labelsPath)])
+      }
+      for (page, labels) in zip(pages, labelPages) {
+        let size = (page.pixels.width, page.pixels.height)
+        guard size == (labels.width, labels.height) else {
+          throw RPCError.dataMismatch(
+            "\(imagePath) is \(size.0)x\(size.1) but its labels \(labelsPath) are \(labels.width)x\(labels.height)",
+            data: ["image": .string(imagePath), "labels": .string(labelsPath)])
+        }
+        if let first = examples.first, first.image.channels != page.pixels.channels {
+          throw RPCError.dataMismatch(
+            "\(imagePath) has \(page.pixels.channels) channel(s) but \(first.name) has \(first.image.channels)",
+            data: ["image": .string(imagePath)])
+        }
+        let name = pages.count > 1 ? "\(imagePath) (image \(page.index + 1))" : imagePath
+        examples.append(Example(image: normalization.normalized(page.pixels), labels: labels, name: name))
+      }
+    }
+    if examples.isEmpty {
+      throw RPCError.invalidParams(field: field, message: "\(field) must name at least one image")
+    }
+    return TrainingSet(examples: examples)
+  }
+}
