@@ -1,0 +1,68 @@
+import NeuralCore
+
+/// A round footprint used to place objects before their shape is drawn.
+struct Disc: Sendable {
+  var x: Float
+  var y: Float
+  var radius: Float
+}
+
+/// How densely objects are packed and how often they touch.
+struct LayoutRule: Sendable {
+  /// Fraction of the image the discs' areas add up to (before overlaps).
+  var coverage: Float
+  var radiusRange: ClosedRange<Float>
+  /// Chance that a new disc is put against an existing one rather than anywhere.
+  var touchingFraction: Float
+  /// Centre distance / (r₁ + r₂) for a disc put against another; below 1 they overlap.
+  var contactRange: ClosedRange<Float>
+  /// No two centres closer than this times (r₁ + r₂): overlaps stay partial.
+  var minimumSeparation: Float
+}
+
+/// Places discs at random until they cover `rule.coverage` of a width × height image (or
+/// attempts run out), many of them in contact: clusters of touching objects, as in dense
+/// cultures. Centres may lie up to half a radius outside the image (objects cut by the
+/// border).
+func layOutDiscs(width: Int, height: Int, rule: LayoutRule, random: inout RandomSource) -> [Disc] {
+  let targetArea = rule.coverage * Float(width * height)
+  let meanRadius = (rule.radiusRange.lowerBound + rule.radiusRange.upperBound) / 2
+  let expected = Int(targetArea / (Float.pi * meanRadius * meanRadius)) + 1
+  var discs: [Disc] = []
+  var covered: Float = 0
+  var attempts = 0
+  while covered < targetArea && attempts < 40 * expected + 100 {
+    attempts += 1
+    let radius = uniform(rule.radiusRange, &random)
+    var x: Float
+    var y: Float
+    if !discs.isEmpty && random.nextUniform() < rule.touchingFraction {
+      let neighbour = discs[random.nextInt(below: discs.count)]
+      let angle = 2 * Float.pi * random.nextUniform()
+      let distance = (radius + neighbour.radius) * uniform(rule.contactRange, &random)
+      x = neighbour.x + distance * Elementary.cos(angle)
+      y = neighbour.y + distance * Elementary.sin(angle)
+    } else {
+      x = uniform(-radius / 2...(Float(width) + radius / 2), &random)
+      y = uniform(-radius / 2...(Float(height) + radius / 2), &random)
+    }
+    let margin = radius / 2
+    guard x >= -margin && x <= Float(width) + margin && y >= -margin && y <= Float(height) + margin
+    else { continue }
+    let fits = discs.allSatisfy { other in
+      let dx = other.x - x
+      let dy = other.y - y
+      let limit = rule.minimumSeparation * (radius + other.radius)
+      return dx * dx + dy * dy >= limit * limit
+    }
+    guard fits else { continue }
+    discs.append(Disc(x: x, y: y, radius: radius))
+    covered += Float.pi * radius * radius
+  }
+  return discs
+}
+
+/// A uniform draw from a closed range.
+func uniform(_ range: ClosedRange<Float>, _ random: inout RandomSource) -> Float {
+  range.lowerBound + (range.upperBound - range.lowerBound) * random.nextUniform()
+}
