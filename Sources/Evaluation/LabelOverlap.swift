@@ -35,7 +35,8 @@ public struct LabelOverlap: Sendable, Equatable {
   public init(prediction: LabelImage, truth: LabelImage) {
     precondition(
       prediction.width == truth.width && prediction.height == truth.height,
-      "LabelOverlap: prediction \(prediction.width)×\(prediction.height) ≠ truth \(truth.width)×\(truth.height)")
+      "LabelOverlap: prediction \(prediction.width)×\(prediction.height)"
+        + " ≠ truth \(truth.width)×\(truth.height)")
     var counts: [Pair: Int] = [:]
     truth.values.withUnsafeBufferPointer { t in
       prediction.values.withUnsafeBufferPointer { p in

@@ -46,7 +46,8 @@ public struct DetectionScores: Sendable, Equatable {
   public init(matched: Int, truthObjects: Int, predictedObjects: Int) {
     precondition(
       matched >= 0 && matched <= truthObjects && matched <= predictedObjects,
-      "DetectionScores: \(matched) matches for \(truthObjects) truth and \(predictedObjects) predicted objects")
+      "DetectionScores: \(matched) matches for \(truthObjects) truth"
+        + " and \(predictedObjects) predicted objects")
     if truthObjects == 0 && predictedObjects == 0 {
       (precision, recall, f1) = (1, 1, 1)
       return

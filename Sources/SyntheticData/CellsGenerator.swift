@@ -52,20 +52,17 @@ public func generateCells(
 ) -> (image: Tensor, labels: LabelImage) {
   precondition(width > 0 && height > 0, "generateCells: empty image \(width)×\(height)")
   var random = RandomSource(seed: seed)
-  let rule = LayoutRule(
-    coverage: parameters.coverage, radiusRange: parameters.radiusRange,
-    touchingFraction: parameters.touchingFraction, contactRange: 0.72...0.92, minimumSeparation: 0.62)
-  let discs = layOutDiscs(width: width, height: height, rule: rule, random: &random)
-  let ellipses = discs.map { disc in
-    Ellipse(
-      disc: disc, aspectRange: parameters.aspectRange, irregularity: parameters.irregularity,
-      random: &random)
-  }
-  let (owner, _) = partitionByEllipses(ellipses, width: width, height: height)
-  let labels = instanceLabels(
-    owner: owner, width: width, height: height, minimumArea: parameters.minimumArea)
+  let scene = OutlineScene(
+    width: width, height: height,
+    rule: LayoutRule(
+      coverage: parameters.coverage, radiusRange: parameters.radiusRange,
+      touchingFraction: parameters.touchingFraction, contactRange: 0.72...0.92,
+      minimumSeparation: 0.62),
+    aspectRange: parameters.aspectRange, irregularity: parameters.irregularity,
+    minimumArea: parameters.minimumArea, random: &random)
+  let labels = scene.labels
 
-  let cellOffset = ellipses.map { _ in parameters.cellVariation * (2 * random.nextUniform() - 1) }
+  let cellOffset = scene.ellipses.map { _ in parameters.cellVariation * (2 * random.nextUniform() - 1) }
   let texture = smoothTexture(width: width, height: height, sigma: 1.5, random: &random)
   let illumination = illuminationField(width: width, height: height, random: &random)
   let mask = labels.values.map { $0 != 0 ? Float(1) : 0 }
@@ -77,7 +74,7 @@ public func generateCells(
       let p = y * width + x
       var value = parameters.background + parameters.backgroundVariation * illumination[p]
       if labels.values[p] != 0 {
-        value += parameters.interiorContrast + cellOffset[Int(owner[p]) - 1]
+        value += parameters.interiorContrast + cellOffset[Int(scene.owner[p]) - 1]
         value += parameters.textureAmplitude * texture[p]
         value -= 0.5 * parameters.haloStrength * (1 - spread[p])
         if borders[p] { value += parameters.borderStrength }

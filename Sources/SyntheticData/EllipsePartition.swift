@@ -41,7 +41,9 @@ extension Ellipse {
           cosPhase: Elementary.cos(phase), sinPhase: Elementary.sin(phase))
       }
       let total = harmonics.reduce(0) { $0 + $1.amplitude }
-      if total > 0.6 { harmonics = harmonics.map { Harmonic(amplitude: $0.amplitude * 0.6 / total, cosPhase: $0.cosPhase, sinPhase: $0.sinPhase) } }
+      if total > 0.6 {
+        for k in harmonics.indices { harmonics[k].amplitude *= 0.6 / total }
+      }
     }
     self.init(
       x: disc.x, y: disc.y, semiAxisA: disc.radius / aspect, semiAxisB: disc.radius * aspect,

@@ -47,19 +47,16 @@ public func generateNuclei(
 ) -> (image: Tensor, labels: LabelImage) {
   precondition(width > 0 && height > 0, "generateNuclei: empty image \(width)×\(height)")
   var random = RandomSource(seed: seed)
-  let rule = LayoutRule(
-    coverage: parameters.coverage, radiusRange: parameters.radiusRange,
-    touchingFraction: parameters.touchingFraction, contactRange: 0.78...0.98, minimumSeparation: 0.72)
-  let discs = layOutDiscs(width: width, height: height, rule: rule, random: &random)
-  let ellipses = discs.map { disc in
-    Ellipse(
-      disc: disc, aspectRange: parameters.aspectRange, irregularity: parameters.irregularity,
-      random: &random)
-  }
-  let brightness = ellipses.map { _ in uniform(parameters.brightnessRange, &random) }
-  let (owner, depth) = partitionByEllipses(ellipses, width: width, height: height)
-  let labels = instanceLabels(
-    owner: owner, width: width, height: height, minimumArea: parameters.minimumArea)
+  let scene = OutlineScene(
+    width: width, height: height,
+    rule: LayoutRule(
+      coverage: parameters.coverage, radiusRange: parameters.radiusRange,
+      touchingFraction: parameters.touchingFraction, contactRange: 0.78...0.98,
+      minimumSeparation: 0.72),
+    aspectRange: parameters.aspectRange, irregularity: parameters.irregularity,
+    minimumArea: parameters.minimumArea, random: &random)
+  let brightness = scene.ellipses.map { _ in uniform(parameters.brightnessRange, &random) }
+  let labels = scene.labels
 
   let chromatin = smoothTexture(width: width, height: height, sigma: 1, random: &random)
   let illumination = illuminationField(width: width, height: height, random: &random)
@@ -67,9 +64,9 @@ public func generateNuclei(
   for p in image.indices {
     image[p] = max(0, parameters.background + parameters.backgroundVariation * illumination[p])
     guard labels.values[p] != 0 else { continue }
-    let r = depth[p]
+    let r = scene.depth[p]
     image[p] +=
-      brightness[Int(owner[p]) - 1] * (1 - parameters.edgeFalloff * r * r)
+      brightness[Int(scene.owner[p]) - 1] * (1 - parameters.edgeFalloff * r * r)
       * max(0, 1 + parameters.chromatinTexture * chromatin[p])
   }
   let finished = finishedImage(

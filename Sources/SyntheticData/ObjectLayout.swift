@@ -1,3 +1,4 @@
+import ImageOps
 import NeuralCore
 
 /// A round footprint used to place objects before their shape is drawn.
@@ -65,4 +66,28 @@ func layOutDiscs(width: Int, height: Int, rule: LayoutRule, random: inout Random
 /// A uniform draw from a closed range.
 func uniform(_ range: ClosedRange<Float>, _ random: inout RandomSource) -> Float {
   range.lowerBound + (range.upperBound - range.lowerBound) * random.nextUniform()
+}
+
+/// Objects laid out by `layOutDiscs`, given outlines, and partitioned into instances: the
+/// common first half of the nuclei and cell generators.
+struct OutlineScene {
+  var ellipses: [Ellipse]
+  /// Per pixel: 1 + index of the owning outline, 0 outside all (see `partitionByEllipses`).
+  var owner: [Int32]
+  /// Per pixel: the owner's normalised radius in [0, 1), 1 outside.
+  var depth: [Float]
+  /// The final instances; renderers draw from these so image and labels agree.
+  var labels: LabelImage
+
+  init(
+    width: Int, height: Int, rule: LayoutRule, aspectRange: ClosedRange<Float>,
+    irregularity: Float, minimumArea: Int, random: inout RandomSource
+  ) {
+    let discs = layOutDiscs(width: width, height: height, rule: rule, random: &random)
+    ellipses = discs.map { disc in
+      Ellipse(disc: disc, aspectRange: aspectRange, irregularity: irregularity, random: &random)
+    }
+    (owner, depth) = partitionByEllipses(ellipses, width: width, height: height)
+    labels = instanceLabels(owner: owner, width: width, height: height, minimumArea: minimumArea)
+  }
 }

@@ -52,37 +52,44 @@ func touchingPairs(_ labels: LabelImage) -> Set<[Int32]> {
     #expect(Set(labels.values) == Set(0...labels.maximumLabel))
   }
 
-  @Test(arguments: [UInt64(1), 2])
-  func nucleiAreBrightAndOftenTouch(seed: UInt64) {
-    let (image, labels) = generateSyntheticImage(kind: .nuclei, width: Self.size, height: Self.size, seed: seed)
+  /// What each kind's labels must show in its image on 256 × 256: objects brighter
+  /// (+1) or darker (−1) than the background by `margin`, an object count, touching pairs.
+  struct Expectation: Sendable, CustomStringConvertible {
+    var kind: SyntheticKind
+    var direction: Float
+    var margin: Float
+    var objects: ClosedRange<Int>
+    var touchingPairs: ClosedRange<Int>
+    var description: String { kind.rawValue }
+  }
+
+  static let expectations = [
+    // Coverage 0.3 of 65 536 px with radii 6...13 (mean area ≈ 300 px): ≈ 65 nuclei,
+    // placed against each other 60 % of the time.
+    Expectation(kind: .nuclei, direction: 1, margin: 0.25, objects: 35...150, touchingPairs: 20...500),
+    // Low-contrast interiors darker than the haloed background; coverage 0.45 with radii
+    // 12...22 (mean area ≈ 900 px): ≈ 30 cells, mostly in colonies.
+    Expectation(kind: .cells, direction: -1, margin: 0.05, objects: 12...70, touchingPairs: 15...500),
+    // Dark membranes as background; spacing 34 px: (256 / 34)² ≈ 57 whole cells, more with
+    // those cut by the border, and a membrane between any two.
+    Expectation(kind: .membranes, direction: 1, margin: 0.2, objects: 40...110, touchingPairs: 0...0),
+  ]
+
+  @Test(arguments: expectations, [UInt64(1), 2])
+  func labelsMarkTheStructuresOfTheImage(expected: Expectation, seed: UInt64) {
+    let (image, labels) = generateSyntheticImage(
+      kind: expected.kind, width: Self.size, height: Self.size, seed: seed)
     let inside = meanIntensity(image, labels) { $0 != 0 }
     let outside = meanIntensity(image, labels) { $0 == 0 }
-    #expect(inside > outside + 0.25, "nuclei \(inside) vs background \(outside)")
-    // Coverage 0.3 of 65 536 px with radii 6...13 (mean area ≈ 300 px): ≈ 65 nuclei.
-    #expect((35...150).contains(Int(labels.maximumLabel)), "\(labels.maximumLabel) nuclei")
-    #expect(touchingPairs(labels).count >= 20, "\(touchingPairs(labels).count) touching pairs")
+    #expect(expected.direction * (inside - outside) > expected.margin, "objects \(inside), background \(outside)")
+    #expect(expected.objects.contains(Int(labels.maximumLabel)), "\(labels.maximumLabel) objects")
+    let touching = touchingPairs(labels).count
+    #expect(expected.touchingPairs.contains(touching), "\(touching) touching pairs")
   }
 
   @Test(arguments: [UInt64(1), 2])
-  func cellsAreDarkerThanTheirHaloedBackgroundAndTouch(seed: UInt64) {
-    let (image, labels) = generateSyntheticImage(kind: .cells, width: Self.size, height: Self.size, seed: seed)
-    let inside = meanIntensity(image, labels) { $0 != 0 }
-    let outside = meanIntensity(image, labels) { $0 == 0 }
-    #expect(inside < outside - 0.05, "cells \(inside) vs background \(outside)")
-    // Coverage 0.45 with radii 12...22 (mean area ≈ 900 px): ≈ 30 cells.
-    #expect((12...70).contains(Int(labels.maximumLabel)), "\(labels.maximumLabel) cells")
-    #expect(touchingPairs(labels).count >= 15, "\(touchingPairs(labels).count) touching pairs")
-  }
-
-  @Test(arguments: [UInt64(1), 2])
-  func membranesAreDarkThinAndSeparateEveryCell(seed: UInt64) {
-    let (image, labels) = generateSyntheticImage(kind: .membranes, width: Self.size, height: Self.size, seed: seed)
-    let cells = meanIntensity(image, labels) { $0 != 0 }
-    let membranes = meanIntensity(image, labels) { $0 == 0 }
-    #expect(membranes < cells - 0.2, "membranes \(membranes) vs cells \(cells)")
-    // Spacing 34 px: (256 / 34)² ≈ 57 whole cells, more with the ones cut by the border.
-    #expect((40...110).contains(Int(labels.maximumLabel)), "\(labels.maximumLabel) cells")
-    #expect(touchingPairs(labels).isEmpty, "a membrane lies between any two cells")
+  func membranesAreThin(seed: UInt64) {
+    let labels = generateSyntheticImage(kind: .membranes, width: Self.size, height: Self.size, seed: seed).labels
     // Walls of 2-3 px around cells of ~34 px: perimeter/area ≈ 4/34, so ≈ 8-20 % membrane.
     let membraneFraction = Float(labels.values.count { $0 == 0 }) / Float(labels.values.count)
     #expect(membraneFraction > 0.06 && membraneFraction < 0.25, "membrane fraction \(membraneFraction)")
