@@ -1,7 +1,7 @@
 /// The foreground-restricted Rand scores of the ISBI 2012 EM segmentation challenge
 /// (Arganda-Carreras et al. 2015, "Crowdsourcing the creation of image segmentation
-/// algorithms for connectomics", Eq. 9-11; the challenge's Fiji script, `RandError`
-/// with N² normalisation).
+/// algorithms for connectomics"; the challenge's Fiji evaluation, Trainable Weka
+/// Segmentation's `RandError.foregroundRestrictedStatsN2`).
 ///
 /// Only pixels that are foreground in the truth take part. With n_ij the pixels of truth
 /// object i in predicted object j (j ≠ 0), t_i the size of truth object i, s_j = Σ_i n_ij and

@@ -4,16 +4,11 @@ import NeuralCore
 /// Settings of the phase-contrast/DIC-like cell generator (`generateCells`). Intensities
 /// are in 0...1 around a mid-grey background, as a phase-contrast camera shows them.
 public struct CellParameters: Sendable, Equatable {
-  /// Equivalent radius of a cell before its outline is bent, pixels.
-  public var radiusRange: ClosedRange<Float> = 12...22
-  /// Minor / major axis of the cell's basic ellipse.
-  public var aspectRange: ClosedRange<Float> = 0.55...1
-  /// Fraction of the image covered by cells.
-  public var coverage: Float = 0.45
-  /// Chance that a cell is placed against another: most cells grow in touching colonies.
-  public var touchingFraction: Float = 0.85
-  /// Relative radial wobble of the outlines (lobes and dents; 0: ellipses).
-  public var irregularity: Float = 0.15
+  /// Size, shape and packing: radii 12-22 px, often elongated and lobed, 45 % cover, 85 %
+  /// placed against another cell, so most grow in touching colonies.
+  public var layout = OutlineLayout(
+    radiusRange: 12...22, aspectRange: 0.55...1, irregularity: 0.15, coverage: 0.45,
+    touchingFraction: 0.85, contactRange: 0.72...0.92, minimumSeparation: 0.62, minimumArea: 40)
   /// Background level and its slow variation.
   public var background: Float = 0.5
   public var backgroundVariation: Float = 0.03
@@ -33,8 +28,6 @@ public struct CellParameters: Sendable, Equatable {
   /// Optics blur and Gaussian camera noise.
   public var blurSigma: Float = 0.8
   public var noise: Float = 0.03
-  /// Objects smaller than this become background.
-  public var minimumArea: Int = 40
 
   public init() {}
 }
@@ -52,14 +45,7 @@ public func generateCells(
 ) -> (image: Tensor, labels: LabelImage) {
   precondition(width > 0 && height > 0, "generateCells: empty image \(width)×\(height)")
   var random = RandomSource(seed: seed)
-  let scene = OutlineScene(
-    width: width, height: height,
-    rule: LayoutRule(
-      coverage: parameters.coverage, radiusRange: parameters.radiusRange,
-      touchingFraction: parameters.touchingFraction, contactRange: 0.72...0.92,
-      minimumSeparation: 0.62),
-    aspectRange: parameters.aspectRange, irregularity: parameters.irregularity,
-    minimumArea: parameters.minimumArea, random: &random)
+  let scene = OutlineScene(width: width, height: height, layout: parameters.layout, random: &random)
   let labels = scene.labels
 
   let cellOffset = scene.ellipses.map { _ in parameters.cellVariation * (2 * random.nextUniform() - 1) }

@@ -4,16 +4,11 @@ import NeuralCore
 /// Settings of the fluorescence nuclei generator (`generateNuclei`). Intensities are in
 /// units of the detector's full scale (images lie in 0...1).
 public struct NucleiParameters: Sendable, Equatable {
-  /// Equivalent radius √(ab) of a nucleus, pixels.
-  public var radiusRange: ClosedRange<Float> = 6...13
-  /// Minor / major semi-axis.
-  public var aspectRange: ClosedRange<Float> = 0.6...1
-  /// Relative radial wobble of the outlines (0: perfect ellipses).
-  public var irregularity: Float = 0.05
-  /// Fraction of the image covered by nuclei.
-  public var coverage: Float = 0.3
-  /// Chance that a nucleus is placed against another (touching or slightly overlapping).
-  public var touchingFraction: Float = 0.6
+  /// Size, shape and packing: radii 6-13 px, mostly round, slightly irregular, 30 % cover,
+  /// 60 % placed against another nucleus (touching or overlapping a little).
+  public var layout = OutlineLayout(
+    radiusRange: 6...13, aspectRange: 0.6...1, irregularity: 0.05, coverage: 0.3,
+    touchingFraction: 0.6, contactRange: 0.78...0.98, minimumSeparation: 0.72, minimumArea: 12)
   /// Peak brightness of a nucleus above the background.
   public var brightnessRange: ClosedRange<Float> = 0.3...0.85
   /// Relative brightness lost from the centre to the rim (r² falloff: a slightly dimmer edge).
@@ -29,8 +24,6 @@ public struct NucleiParameters: Sendable, Equatable {
   public var photonsAtFullScale: Float = 100
   /// Standard deviation of the additive Gaussian (read) noise.
   public var readNoise: Float = 0.01
-  /// Objects smaller than this (slivers cut by overlaps or the border) become background.
-  public var minimumArea: Int = 12
 
   public init() {}
 }
@@ -47,14 +40,7 @@ public func generateNuclei(
 ) -> (image: Tensor, labels: LabelImage) {
   precondition(width > 0 && height > 0, "generateNuclei: empty image \(width)×\(height)")
   var random = RandomSource(seed: seed)
-  let scene = OutlineScene(
-    width: width, height: height,
-    rule: LayoutRule(
-      coverage: parameters.coverage, radiusRange: parameters.radiusRange,
-      touchingFraction: parameters.touchingFraction, contactRange: 0.78...0.98,
-      minimumSeparation: 0.72),
-    aspectRange: parameters.aspectRange, irregularity: parameters.irregularity,
-    minimumArea: parameters.minimumArea, random: &random)
+  let scene = OutlineScene(width: width, height: height, layout: parameters.layout, random: &random)
   let brightness = scene.ellipses.map { _ in uniform(parameters.brightnessRange, &random) }
   let labels = scene.labels
 

@@ -8,24 +8,49 @@ struct Disc: Sendable {
   var radius: Float
 }
 
-/// How densely objects are packed and how often they touch.
-struct LayoutRule: Sendable {
-  /// Fraction of the image the discs' areas add up to (before overlaps).
-  var coverage: Float
-  var radiusRange: ClosedRange<Float>
-  /// Chance that a new disc is put against an existing one rather than anywhere.
-  var touchingFraction: Float
-  /// Centre distance / (r₁ + r₂) for a disc put against another; below 1 they overlap.
-  var contactRange: ClosedRange<Float>
-  /// No two centres closer than this times (r₁ + r₂): overlaps stay partial.
-  var minimumSeparation: Float
+/// Where objects go and what their outlines look like: the layout shared by the nuclei
+/// and cell generators (`NucleiParameters.layout`, `CellParameters.layout`).
+public struct OutlineLayout: Sendable, Equatable {
+  /// Equivalent radius √(ab) of an object, pixels.
+  public var radiusRange: ClosedRange<Float>
+  /// Minor / major axis of an object's basic ellipse.
+  public var aspectRange: ClosedRange<Float>
+  /// Relative radial wobble of the outlines (harmonics 2-5; 0 gives plain ellipses).
+  public var irregularity: Float
+  /// Fraction of the image the objects cover (before overlaps are resolved).
+  public var coverage: Float
+  /// Chance that a new object is placed against an existing one rather than anywhere.
+  public var touchingFraction: Float
+  /// Centre distance / (r₁ + r₂) of an object placed against another; below 1 they overlap.
+  public var contactRange: ClosedRange<Float>
+  /// No two centres closer than this times (r₁ + r₂), so overlaps stay partial.
+  public var minimumSeparation: Float
+  /// Objects smaller than this (slivers cut by overlaps or the border) become background.
+  public var minimumArea: Int
+
+  public init(
+    radiusRange: ClosedRange<Float>, aspectRange: ClosedRange<Float>, irregularity: Float,
+    coverage: Float, touchingFraction: Float, contactRange: ClosedRange<Float>,
+    minimumSeparation: Float, minimumArea: Int
+  ) {
+    self.radiusRange = radiusRange
+    self.aspectRange = aspectRange
+    self.irregularity = irregularity
+    self.coverage = coverage
+    self.touchingFraction = touchingFraction
+    self.contactRange = contactRange
+    self.minimumSeparation = minimumSeparation
+    self.minimumArea = minimumArea
+  }
 }
 
-/// Places discs at random until they cover `rule.coverage` of a width × height image (or
+/// Places discs at random until they cover `layout.coverage` of a width × height image (or
 /// attempts run out), many of them in contact: clusters of touching objects, as in dense
 /// cultures. Centres may lie up to half a radius outside the image (objects cut by the
 /// border).
-func layOutDiscs(width: Int, height: Int, rule: LayoutRule, random: inout RandomSource) -> [Disc] {
+func layOutDiscs(
+  width: Int, height: Int, layout rule: OutlineLayout, random: inout RandomSource
+) -> [Disc] {
   let targetArea = rule.coverage * Float(width * height)
   let meanRadius = (rule.radiusRange.lowerBound + rule.radiusRange.upperBound) / 2
   let expected = Int(targetArea / (Float.pi * meanRadius * meanRadius)) + 1
@@ -79,15 +104,15 @@ struct OutlineScene {
   /// The final instances; renderers draw from these so image and labels agree.
   var labels: LabelImage
 
-  init(
-    width: Int, height: Int, rule: LayoutRule, aspectRange: ClosedRange<Float>,
-    irregularity: Float, minimumArea: Int, random: inout RandomSource
-  ) {
-    let discs = layOutDiscs(width: width, height: height, rule: rule, random: &random)
+  init(width: Int, height: Int, layout: OutlineLayout, random: inout RandomSource) {
+    let discs = layOutDiscs(width: width, height: height, layout: layout, random: &random)
     ellipses = discs.map { disc in
-      Ellipse(disc: disc, aspectRange: aspectRange, irregularity: irregularity, random: &random)
+      Ellipse(
+        disc: disc, aspectRange: layout.aspectRange, irregularity: layout.irregularity,
+        random: &random)
     }
     (owner, depth) = partitionByEllipses(ellipses, width: width, height: height)
-    labels = instanceLabels(owner: owner, width: width, height: height, minimumArea: minimumArea)
+    labels = instanceLabels(
+      owner: owner, width: width, height: height, minimumArea: layout.minimumArea)
   }
 }
