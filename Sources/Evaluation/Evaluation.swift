@@ -1,1 +1,0 @@
-// Module Evaluation: filled by its issue.

@@ -1,1 +1,0 @@
-// Module SyntheticData: filled by its issue.

@@ -1,2 +1,0 @@
-import Evaluation
-// Tests for Evaluation: filled by its issue.

@@ -1,2 +1,0 @@
-import SyntheticData
-// Tests for SyntheticData: filled by its issue.
