@@ -1,0 +1,61 @@
+/// 2×2 max-pooling with stride 2, forward and backward on raw memory (the public form is
+/// `MaxPool2D`).
+///
+///     out[c, y, x] = max(in[c, 2y, 2x], in[c, 2y, 2x+1], in[c, 2y+1, 2x], in[c, 2y+1, 2x+1])
+///
+/// The backward pass routes each output gradient to the first maximum in that order
+/// (row-major), recomputed from the input: no index cache is kept.
+enum MaxPoolKernel {
+  /// `input` dense C × H × W with H, W even; `output` dense C × H/2 × W/2.
+  static func forward(
+    input: UnsafePointer<Float>, channels: Int, height: Int, width: Int,
+    output: UnsafeMutablePointer<Float>, parallel: Parallel
+  ) {
+    precondition(height % 2 == 0 && width % 2 == 0, "MaxPool2D: odd input \(height)×\(width)")
+    let oh = height / 2
+    let ow = width / 2
+    parallel.forEachRange(count: channels * oh) { rows in
+      for r in rows {
+        let top = input + 2 * r * width
+        let bottom = top + width
+        let out = output + r * ow
+        for x in 0..<ow {
+          out[x] = Swift.max(
+            Swift.max(top[2 * x], top[2 * x + 1]), Swift.max(bottom[2 * x], bottom[2 * x + 1]))
+        }
+      }
+    }
+  }
+
+  /// Writes every element of `inputGradient` (dense C × H × W).
+  static func backward(
+    input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>, channels: Int,
+    height: Int, width: Int, inputGradient: UnsafeMutablePointer<Float>, parallel: Parallel
+  ) {
+    let oh = height / 2
+    let ow = width / 2
+    parallel.forEachRange(count: channels * oh) { rows in
+      for r in rows {
+        let top = input + 2 * r * width
+        let bottom = top + width
+        let gTop = inputGradient + 2 * r * width
+        let gBottom = gTop + width
+        let g = outputGradient + r * ow
+        for x in 0..<ow {
+          let a = top[2 * x]
+          let b = top[2 * x + 1]
+          let c = bottom[2 * x]
+          let d = bottom[2 * x + 1]
+          let m = Swift.max(Swift.max(a, b), Swift.max(c, d))
+          let gradient = g[x]
+          // First maximum in row-major order takes the gradient.
+          let which = a == m ? 0 : (b == m ? 1 : (c == m ? 2 : 3))
+          gTop[2 * x] = which == 0 ? gradient : 0
+          gTop[2 * x + 1] = which == 1 ? gradient : 0
+          gBottom[2 * x] = which == 2 ? gradient : 0
+          gBottom[2 * x + 1] = which == 3 ? gradient : 0
+        }
+      }
+    }
+  }
+}
