@@ -40,7 +40,9 @@ extension UNet {
     let count = parameterCount
     let gradient = workspace.parameterGradient.pointer
     withMutableParameters { p in
-      optimizer.update(parameters: p, gradient: gradient, count: count, parallel: workspace.parallel)
+      workspace.measure("optimizer", kind: "optimizer", phase: "backward") {
+        optimizer.update(parameters: p, gradient: gradient, count: count, parallel: workspace.parallel)
+      }
     }
     return loss
   }
@@ -62,11 +64,14 @@ extension UNet {
         pass.forward(parameters: parameters, dropout: rng)
       }
       let logitsGradient = pass.logitsGradientBuffer()
-      let loss = targets.withUnsafeBufferPointer { t in
-        weights.withUnsafeBufferPointer { w in
-          SoftmaxCrossEntropy.run(
-            logits: pass.logits, classes: configuration.classes, pixels: pixels, targets: t,
-            weights: w, normalization: normalization, gradient: logitsGradient)
+      var loss = 0.0
+      workspace.measure("loss", kind: "loss", phase: "backward") {
+        loss = targets.withUnsafeBufferPointer { t in
+          weights.withUnsafeBufferPointer { w in
+            SoftmaxCrossEntropy.run(
+              logits: pass.logits, classes: configuration.classes, pixels: pixels, targets: t,
+              weights: w, normalization: normalization, gradient: logitsGradient)
+          }
         }
       }
       pass.backward(parameters: parameters, gradient: gradient)

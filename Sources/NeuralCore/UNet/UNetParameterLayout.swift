@@ -26,6 +26,7 @@ public struct UNetParameterLayout: Equatable, Sendable {
 
   /// Offsets of one layer's tensors.
   struct Layer: Equatable, Sendable {
+    let name: String
     let weights: Int
     let bias: Int
     let inputChannels: Int
@@ -58,7 +59,8 @@ public struct UNetParameterLayout: Equatable, Sendable {
       let bias = offset
       entries.append(Entry(name: name + ".bias", shape: [cout], offset: offset, fanIn: 0))
       offset += cout
-      return Layer(weights: weights, bias: bias, inputChannels: cin, outputChannels: cout)
+      return Layer(
+        name: name, weights: weights, bias: bias, inputChannels: cin, outputChannels: cout)
     }
     let depth = configuration.depth
     var down: [(Layer, Layer)] = []

@@ -84,13 +84,18 @@ struct UNetPass {
         conv1, input: [FeatureMapView(base: a0, channels: c, height: s0, width: s0)], kernel: 3,
         relu: true, output: a1, parameters: p)
       if let dropout, configuration.dropout > 0, level >= depth - 1 {
-        Dropout.apply(a1, count: c * s1 * s1, probability: configuration.dropout, rng: &dropout.pointee)
+        workspace.measure("down\(level).dropout", kind: "dropout", phase: "forward") {
+          Dropout.apply(
+            a1, count: c * s1 * s1, probability: configuration.dropout, rng: &dropout.pointee)
+        }
         droppedOut = true
       }
       if level < depth {
         let pooled = output(.pooled(level: level), count: c * s1 * s1 / 4, notAliasing: a1)
-        MaxPoolKernel.forward(
-          input: a1, channels: c, height: s1, width: s1, output: pooled, parallel: parallel)
+        workspace.measure("down\(level).pool", kind: "maxpool", phase: "forward") {
+          MaxPoolKernel.forward(
+            input: a1, channels: c, height: s1, width: s1, output: pooled, parallel: parallel)
+        }
         x = FeatureMapView(base: pooled, channels: c, height: s1 / 2, width: s1 / 2)
       } else {
         x = FeatureMapView(base: a1, channels: c, height: s1, width: s1)
@@ -101,9 +106,16 @@ struct UNetPass {
       let c = layer.upconv.outputChannels
       let u = 2 * x.height
       let upsampled = output(.upsampled(level: level), count: c * u * u, notAliasing: x.base)
-      UpConvolutionKernel.forward(
-        input: x, weights: p + layer.upconv.weights, bias: p + layer.upconv.bias,
-        outputChannels: c, relu: true, output: upsampled, packing: workspace.packing, context: gemm)
+      let upInput = x
+      workspace.measure(
+        layer.upconv.name, kind: "upconv2x2", phase: "forward",
+        flops: UNetPass.upConvolutionFLOPs(layer.upconv, inputSize: x.height)
+      ) {
+        UpConvolutionKernel.forward(
+          input: upInput, weights: p + layer.upconv.weights, bias: p + layer.upconv.bias,
+          outputChannels: c, relu: true, output: upsampled, packing: workspace.packing,
+          context: gemm)
+      }
       let skip = view(downSlot(level, 1), channels: c, size: levelInputSize(level) - 4)
         .centreCropped(height: u, width: u)
       let upView = FeatureMapView(base: upsampled, channels: c, height: u, width: u)
@@ -130,10 +142,24 @@ struct UNetPass {
     _ layer: UNetParameterLayout.Layer, input: [FeatureMapView], kernel: Int, relu: Bool,
     output: UnsafeMutablePointer<Float>, parameters p: UnsafePointer<Float>
   ) {
-    ConvolutionKernel.forward(
-      input: ChannelConcatenation(input), weights: p + layer.weights, bias: p + layer.bias,
-      outputChannels: layer.outputChannels, kernel: kernel, relu: relu, output: output,
-      packing: workspace.packing, context: gemm)
+    let concatenation = ChannelConcatenation(input)
+    let flops = UNetPass.convolutionFLOPs(layer, kernel: kernel, outputSize: concatenation.height - kernel + 1)
+    workspace.measure(layer.name, kind: "conv\(kernel)x\(kernel)", phase: "forward", flops: flops) {
+      ConvolutionKernel.forward(
+        input: concatenation, weights: p + layer.weights, bias: p + layer.bias,
+        outputChannels: layer.outputChannels, kernel: kernel, relu: relu, output: output,
+        packing: workspace.packing, context: gemm)
+    }
+  }
+
+  /// 2 × multiply-adds of one product of a k×k convolution (forward, dW or dIn alike).
+  static func convolutionFLOPs(_ layer: UNetParameterLayout.Layer, kernel: Int, outputSize: Int) -> Int {
+    2 * layer.outputChannels * layer.inputChannels * kernel * kernel * outputSize * outputSize
+  }
+
+  /// 2 × multiply-adds of one product of an up-convolution with input edge `size`.
+  static func upConvolutionFLOPs(_ layer: UNetParameterLayout.Layer, inputSize size: Int) -> Int {
+    2 * 4 * layer.outputChannels * layer.inputChannels * size * size
   }
 
   /// The logits of the last forward pass as a tensor.
@@ -179,13 +205,20 @@ struct UNetPass {
       _ layer: UNetParameterLayout.Layer, input: [FeatureMapView], output: ActivationSlot?,
       kernel: Int = 3, scale: Float = 1, inputGradient: RowsOutput?
     ) {
-      ConvolutionKernel.backward(
-        input: ChannelConcatenation(input), output: output.map { UnsafePointer(workspace.existing($0)) },
-        outputGradient: g[current], gradientScale: scale, weights: p + layer.weights,
-        outputChannels: layer.outputChannels, kernel: kernel,
-        weightGradient: gradient + layer.weights, biasGradient: gradient + layer.bias,
-        inputGradient: inputGradient, padded: workspace.padded, packing: workspace.packing,
-        context: gemm)
+      let concatenation = ChannelConcatenation(input)
+      let products = inputGradient == nil ? 1 : 2
+      let flops = products * UNetPass.convolutionFLOPs(
+        layer, kernel: kernel, outputSize: concatenation.height - kernel + 1)
+      let outputGradient = g[current]
+      workspace.measure(layer.name, kind: "conv\(kernel)x\(kernel)", phase: "backward", flops: flops) {
+        ConvolutionKernel.backward(
+          input: concatenation, output: output.map { UnsafePointer(workspace.existing($0)) },
+          outputGradient: outputGradient, gradientScale: scale, weights: p + layer.weights,
+          outputChannels: layer.outputChannels, kernel: kernel,
+          weightGradient: gradient + layer.weights, biasGradient: gradient + layer.bias,
+          inputGradient: inputGradient, padded: workspace.padded, packing: workspace.packing,
+          context: gemm)
+      }
       current = 1 - current
     }
     func dense(_ size: Int) -> RowsOutput { RowsOutput(g[1 - current], rowStride: size * size) }
@@ -214,13 +247,19 @@ struct UNetPass {
         inputGradient: RowsOutput(first: skipGradient, split: c, second: g[1 - current], rowStride: u * u))
       let below: ActivationSlot = level + 1 < depth ? .up(level: level + 1, conv: 1) : downSlot(depth, 1)
       let cin = layer.upconv.inputChannels
-      UpConvolutionKernel.backward(
-        input: view(below, channels: cin, size: u / 2),
-        output: workspace.existing(.upsampled(level: level)), outputGradient: g[current],
-        weights: p + layer.upconv.weights, outputChannels: c,
-        weightGradient: gradient + layer.upconv.weights, biasGradient: gradient + layer.upconv.bias,
-        inputGradient: g[1 - current], masked: workspace.padded, packing: workspace.packing,
-        context: gemm)
+      let (outputGradient, inputGradient) = (g[current], g[1 - current])
+      workspace.measure(
+        layer.upconv.name, kind: "upconv2x2", phase: "backward",
+        flops: 2 * UNetPass.upConvolutionFLOPs(layer.upconv, inputSize: u / 2)
+      ) {
+        UpConvolutionKernel.backward(
+          input: view(below, channels: cin, size: u / 2),
+          output: workspace.existing(.upsampled(level: level)), outputGradient: outputGradient,
+          weights: p + layer.upconv.weights, outputChannels: c,
+          weightGradient: gradient + layer.upconv.weights,
+          biasGradient: gradient + layer.upconv.bias, inputGradient: inputGradient,
+          masked: workspace.padded, packing: workspace.packing, context: gemm)
+      }
       current = 1 - current
     }
 
@@ -232,14 +271,17 @@ struct UNetPass {
       let s1 = s0 - 2
       if level < depth {
         // Max-pool backward, then the skip path's share of the gradient.
-        MaxPoolKernel.backward(
-          input: workspace.existing(downSlot(level, 1)), outputGradient: g[current], channels: c,
-          height: s1, width: s1, inputGradient: g[1 - current], parallel: parallel)
-        current = 1 - current
+        let (outputGradient, inputGradient) = (g[current], g[1 - current])
         let u = 2 * decoderOutputSize(level + 1)
-        addSkipGradient(
-          workspace.skipGradient(level: level, count: c * u * u), size: u, into: g[current],
-          channels: c, size: s1)
+        workspace.measure("down\(level).pool", kind: "maxpool", phase: "backward") {
+          MaxPoolKernel.backward(
+            input: workspace.existing(downSlot(level, 1)), outputGradient: outputGradient,
+            channels: c, height: s1, width: s1, inputGradient: inputGradient, parallel: parallel)
+          addSkipGradient(
+            workspace.skipGradient(level: level, count: c * u * u), size: u, into: inputGradient,
+            channels: c, size: s1)
+        }
+        current = 1 - current
       }
       conv(
         conv1, input: [view(downSlot(level, 0), channels: c, size: s0)], output: downSlot(level, 1),

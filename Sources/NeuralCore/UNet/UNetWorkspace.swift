@@ -21,6 +21,13 @@ public final class UNetWorkspace {
   /// dLoss/dParameters, laid out like `UNet.parameters`.
   let parameterGradient = AlignedBuffer()
 
+  /// When true, every pass appends one `LayerTiming` per layer to `timings`.
+  public var isProfiling = false
+  /// The timings recorded since the last `resetTimings()`.
+  public internal(set) var timings: [LayerTiming] = []
+
+  public func resetTimings() { timings.removeAll() }
+
   public init(parallel: Parallel) {
     self.parallel = parallel
     self.gemm = GEMMContext(parallel: parallel)
