@@ -13,28 +13,6 @@ struct FeatureMapView {
   var rowStride: Int
   var channelStride: Int
 
-  /// A densely stored C×H×W block at `base`.
-  init(base: UnsafeMutablePointer<Float>, channels: Int, height: Int, width: Int) {
-    self.base = base
-    self.channels = channels
-    self.height = height
-    self.width = width
-    self.rowStride = width
-    self.channelStride = height * width
-  }
-
-  init(
-    base: UnsafeMutablePointer<Float>, channels: Int, height: Int, width: Int, rowStride: Int,
-    channelStride: Int
-  ) {
-    self.base = base
-    self.channels = channels
-    self.height = height
-    self.width = width
-    self.rowStride = rowStride
-    self.channelStride = channelStride
-  }
-
   var planeSize: Int { height * width }
   var count: Int { channels * height * width }
   var isDense: Bool { rowStride == width && channelStride == height * width }
@@ -60,6 +38,15 @@ struct FeatureMapView {
     FeatureMapView(
       base: base + range.lowerBound * channelStride, channels: range.count, height: height,
       width: width, rowStride: rowStride, channelStride: channelStride)
+  }
+}
+
+extension FeatureMapView {
+  /// A densely stored C×H×W block at `base`.
+  init(base: UnsafeMutablePointer<Float>, channels: Int, height: Int, width: Int) {
+    self.init(
+      base: base, channels: channels, height: height, width: width, rowStride: width,
+      channelStride: height * width)
   }
 }
 

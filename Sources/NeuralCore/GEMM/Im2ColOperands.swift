@@ -79,39 +79,18 @@ struct TransposedIm2ColOperand: GEMMRightOperand {
   let columnMatrix: Im2ColOperand
 
   func pack(depth: Range<Int>, columns: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
-    let nr = MicroKernel.columns
-    let kc = depth.count
     let kernel = columnMatrix.kernel
     let kk2 = kernel * kernel
-    let totalColumns = columnMatrix.rows
-    var panelStart = columns.lowerBound
-    var panel = destination
-    while panelStart < columns.upperBound {
-      for j in 0..<nr {
-        let column = panelStart + j
-        if column >= columns.upperBound || column >= totalColumns {
-          for kk in 0..<kc { panel[kk * nr + j] = 0 }
-          continue
-        }
-        let c = column / kk2
-        let rest = column - c * kk2
-        let ky = rest / kernel
-        let kx = rest - ky * kernel
-        let (channelBase, rowStride) = columnMatrix.input.channel(c)
-        let source = UnsafePointer(channelBase + ky * rowStride + kx)
-        Packing.forEachRowSegment(
-          start: depth.lowerBound, count: kc, width: columnMatrix.outWidth
-        ) { offset, y, x, length in
-          let s = source + y * rowStride + x
-          var d = panel + offset * nr + j
-          for t in 0..<length {
-            d.pointee = s[t]
-            d += nr
-          }
-        }
-      }
-      panelStart += nr
-      panel += nr * kc
+    Packing.packPixelLanes(
+      lanes: MicroKernel.columns, indices: columns, depth: depth, gridWidth: columnMatrix.outWidth,
+      into: destination
+    ) { column in
+      let c = column / kk2
+      let rest = column - c * kk2
+      let ky = rest / kernel
+      let kx = rest - ky * kernel
+      let (channelBase, rowStride) = columnMatrix.input.channel(c)
+      return PixelLane(base: channelBase + ky * rowStride + kx, rowStride: rowStride, step: 1)
     }
   }
 }
@@ -124,30 +103,10 @@ struct FeatureMapRowsOperand: GEMMLeftOperand {
   func panels(rows: Range<Int>, depth: Range<Int>, scratch: UnsafeMutablePointer<Float>)
     -> UnsafePointer<Float>
   {
-    let mr = MicroKernel.rows
-    let kc = depth.count
-    var panelRow = rows.lowerBound
-    var panel = scratch
-    while panelRow < rows.upperBound {
-      for r in 0..<mr {
-        let row = panelRow + r
-        if row >= rows.upperBound || row >= map.channels {
-          for kk in 0..<kc { panel[kk * mr + r] = 0 }
-          continue
-        }
-        let source = UnsafePointer(map.channel(row))
-        Packing.forEachRowSegment(start: depth.lowerBound, count: kc, width: map.width) {
-          offset, y, x, length in
-          let s = source + y * map.rowStride + x
-          var d = panel + offset * mr + r
-          for t in 0..<length {
-            d.pointee = s[t]
-            d += mr
-          }
-        }
-      }
-      panelRow += mr
-      panel += mr * kc
+    Packing.packPixelLanes(
+      lanes: MicroKernel.rows, indices: rows, depth: depth, gridWidth: map.width, into: scratch
+    ) { row in
+      PixelLane(base: map.channel(row), rowStride: map.rowStride, step: 1)
     }
     return UnsafePointer(scratch)
   }

@@ -36,6 +36,52 @@ enum Packing {
   }
 }
 
+/// One lane of a transposing pack: the value at grid pixel (y, x) is
+/// `base[y * rowStride + x * step]`.
+struct PixelLane {
+  let base: UnsafePointer<Float>
+  let rowStride: Int
+  let step: Int
+}
+
+extension Packing {
+  /// The transposing packs, where the GEMM's depth runs over pixels (weight gradients): fills
+  /// consecutive micro-panels of `lanes` lanes for the indices in `indices` (rows of A or
+  /// columns of B), each lane holding its source's values at the pixels `depth` of a grid
+  /// `gridWidth` wide, interleaved (`destination[kk * lanes + j]`). Lanes past the end of
+  /// `indices` are zero.
+  @inline(__always)
+  static func packPixelLanes(
+    lanes: Int, indices: Range<Int>, depth: Range<Int>, gridWidth: Int,
+    into destination: UnsafeMutablePointer<Float>, source: (Int) -> PixelLane
+  ) {
+    let kc = depth.count
+    var panelStart = indices.lowerBound
+    var panel = destination
+    while panelStart < indices.upperBound {
+      for j in 0..<lanes {
+        let index = panelStart + j
+        guard index < indices.upperBound else {
+          for kk in 0..<kc { panel[kk * lanes + j] = 0 }
+          continue
+        }
+        let lane = source(index)
+        forEachRowSegment(start: depth.lowerBound, count: kc, width: gridWidth) {
+          offset, y, x, length in
+          let s = lane.base + y * lane.rowStride + x * lane.step
+          var d = panel + offset * lanes + j
+          for t in 0..<length {
+            d.pointee = s[t * lane.step]
+            d += lanes
+          }
+        }
+      }
+      panelStart += lanes
+      panel += lanes * kc
+    }
+  }
+}
+
 /// A left operand packed once ahead of the multiplication (the layer's weights), in exactly
 /// the block layout the driver asks for: for each depth block (`GEMMBlocking.depthBlocks`),
 /// all row panels of that block, `paddedRows × blockDepth` floats starting at

@@ -17,8 +17,9 @@ struct UpsampleGatherOperand: GEMMRightOperand {
     self.width = outputGradient.width / 2
   }
 
+  /// Where row (c, dy, dx)'s values start: outputGradient[c, dy, dx].
   @inline(__always)
-  private func rowSource(_ row: Int) -> UnsafePointer<Float> {
+  func rowSource(_ row: Int) -> UnsafePointer<Float> {
     let c = row >> 2
     let dy = (row >> 1) & 1
     let dx = row & 1
@@ -54,42 +55,18 @@ struct UpsampleGatherOperand: GEMMRightOperand {
 /// dW[ci, (c, dy, dx)] = Σ_p input[ci, p] · outputGradient[c, 2y + dy, 2x + dx].
 struct TransposedUpsampleGatherOperand: GEMMRightOperand {
   let gather: UpsampleGatherOperand
-  let columnCount: Int
 
   init(outputGradient: FeatureMapView) {
     gather = UpsampleGatherOperand(outputGradient: outputGradient)
-    columnCount = outputGradient.channels * 4
   }
 
   func pack(depth: Range<Int>, columns: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
-    let nr = MicroKernel.columns
-    let kc = depth.count
-    let map = gather.outputGradient
-    let stride = 2 * map.rowStride
-    var panelStart = columns.lowerBound
-    var panel = destination
-    while panelStart < columns.upperBound {
-      for j in 0..<nr {
-        let column = panelStart + j
-        if column >= columns.upperBound || column >= columnCount {
-          for kk in 0..<kc { panel[kk * nr + j] = 0 }
-          continue
-        }
-        let c = column >> 2
-        let source = UnsafePointer(
-          map.channel(c) + ((column >> 1) & 1) * map.rowStride + (column & 1))
-        Packing.forEachRowSegment(start: depth.lowerBound, count: kc, width: gather.width) {
-          offset, y, x, length in
-          let s = source + y * stride + 2 * x
-          var d = panel + offset * nr + j
-          for t in 0..<length {
-            d.pointee = s[2 * t]
-            d += nr
-          }
-        }
-      }
-      panelStart += nr
-      panel += nr * kc
+    Packing.packPixelLanes(
+      lanes: MicroKernel.columns, indices: columns, depth: depth, gridWidth: gather.width,
+      into: destination
+    ) { column in
+      PixelLane(
+        base: gather.rowSource(column), rowStride: 2 * gather.outputGradient.rowStride, step: 2)
     }
   }
 }

@@ -65,14 +65,8 @@ public enum SoftmaxCrossEntropy {
       precondition(
         target >= 0 && target < classes,
         "SoftmaxCrossEntropy: target \(target) at pixel \(i) outside 0..<\(classes)")
-      var maximum = logits[i]
-      for k in 1..<classes { maximum = Swift.max(maximum, logits[k * pixels + i]) }
-      var sum: Float = 0
-      for k in 0..<classes {
-        let e = Elementary.exp(logits[k * pixels + i] - maximum)
-        gradient[k * pixels + i] = e
-        sum += e
-      }
+      let (maximum, sum) = shiftedExponentials(
+        logits, into: gradient, pixel: i, classes: classes, pixels: pixels)
       let logProbability = logits[target * pixels + i] - maximum - Elementary.log(sum)
       total -= Double(w) * Double(logProbability)
       let factor = w * scale
@@ -83,6 +77,25 @@ public enum SoftmaxCrossEntropy {
     }
     return normaliser > 0 ? total / normaliser : 0
   }
+
+  /// Writes exp(a_k − max_k' a_k') of pixel `i` into `output` (same planar layout as
+  /// `logits`; may be the same memory) and returns the maximum and the sum of the
+  /// exponentials: the overflow-free core of the softmax.
+  @inline(__always)
+  static func shiftedExponentials(
+    _ logits: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, pixel i: Int,
+    classes: Int, pixels: Int
+  ) -> (maximum: Float, sum: Float) {
+    var maximum = logits[i]
+    for k in 1..<classes { maximum = Swift.max(maximum, logits[k * pixels + i]) }
+    var sum: Float = 0
+    for k in 0..<classes {
+      let e = Elementary.exp(logits[k * pixels + i] - maximum)
+      output[k * pixels + i] = e
+      sum += e
+    }
+    return (maximum, sum)
+  }
 }
 
 /// Softmax over the channels of every pixel: class probabilities from logits (K × h × w).
@@ -90,16 +103,12 @@ public func softmax(_ logits: Tensor) -> Tensor {
   var result = logits
   let pixels = logits.height * logits.width
   let classes = logits.channels
-  result.storage.withUnsafeMutableBufferPointer { p in
+  guard pixels > 0 && classes > 0 else { return result }
+  result.storage.withUnsafeMutableBufferPointer { buffer in
+    let p = Pointers.base(buffer)
     for i in 0..<pixels {
-      var maximum = -Float.infinity
-      for k in 0..<classes { maximum = Swift.max(maximum, p[k * pixels + i]) }
-      var sum: Float = 0
-      for k in 0..<classes {
-        let e = Elementary.exp(p[k * pixels + i] - maximum)
-        p[k * pixels + i] = e
-        sum += e
-      }
+      let (_, sum) = SoftmaxCrossEntropy.shiftedExponentials(
+        p, into: p, pixel: i, classes: classes, pixels: pixels)
       for k in 0..<classes { p[k * pixels + i] /= sum }
     }
   }

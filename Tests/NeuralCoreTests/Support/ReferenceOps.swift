@@ -14,47 +14,15 @@ enum Reference {
 
   /// Centre-crops every input to the smallest size and stacks their channels.
   static func cropConcat(_ inputs: [Tensor]) -> Tensor {
-    let h = inputs.map(\.height).min() ?? 0
-    let w = inputs.map(\.width).min() ?? 0
-    let channels = inputs.reduce(0) { $0 + $1.channels }
-    var out = Tensor(channels: channels, height: h, width: w)
-    var c0 = 0
-    for t in inputs {
-      let top = (t.height - h) / 2
-      let left = (t.width - w) / 2
-      for c in 0..<t.channels {
-        for y in 0..<h {
-          for x in 0..<w { out[c0 + c, y, x] = t[c, y + top, x + left] }
-        }
-      }
-      c0 += t.channels
-    }
-    return out
+    ReferenceMap.cropConcat(inputs.map(ReferenceMap.init)).tensor
   }
 
   static func conv(
     _ input: Tensor, weights: [Float], bias: [Float], cout: Int, k: Int, relu: Bool
   ) -> Tensor {
-    let cin = input.channels
-    let ho = input.height - k + 1
-    let wo = input.width - k + 1
-    var out = Tensor(channels: cout, height: ho, width: wo)
-    for co in 0..<cout {
-      for y in 0..<ho {
-        for x in 0..<wo {
-          var s = Double(bias[co])
-          for ci in 0..<cin {
-            for ky in 0..<k {
-              for kx in 0..<k {
-                s += Double(weights[((co * cin + ci) * k + ky) * k + kx]) * Double(input[ci, y + ky, x + kx])
-              }
-            }
-          }
-          out[co, y, x] = relu ? Float(max(s, 0)) : Float(s)
-        }
-      }
-    }
-    return out
+    ReferenceMap(input).conv(
+      weights: weights.map(Double.init), bias: bias.map(Double.init), k: k, relu: relu
+    ).tensor
   }
 
   /// Gradients of a convolution given the gradient before the activation.
@@ -88,20 +56,7 @@ enum Reference {
   }
 
   static func upconv(_ input: Tensor, weights: [Float], bias: [Float], cout: Int, relu: Bool) -> Tensor {
-    let cin = input.channels
-    var out = Tensor(channels: cout, height: 2 * input.height, width: 2 * input.width)
-    for co in 0..<cout {
-      for y in 0..<out.height {
-        for x in 0..<out.width {
-          var s = Double(bias[co])
-          for ci in 0..<cin {
-            s += Double(weights[((ci * cout + co) * 2 + y % 2) * 2 + x % 2]) * Double(input[ci, y / 2, x / 2])
-          }
-          out[co, y, x] = relu ? Float(max(s, 0)) : Float(s)
-        }
-      }
-    }
-    return out
+    ReferenceMap(input).upconv(weights: weights.map(Double.init), bias: bias.map(Double.init), relu: relu).tensor
   }
 
   static func upconvBackward(
@@ -127,19 +82,7 @@ enum Reference {
     return (dIn, dW, db)
   }
 
-  static func maxPool(_ input: Tensor) -> Tensor {
-    var out = Tensor(channels: input.channels, height: input.height / 2, width: input.width / 2)
-    for c in 0..<input.channels {
-      for y in 0..<out.height {
-        for x in 0..<out.width {
-          out[c, y, x] = max(
-            max(input[c, 2 * y, 2 * x], input[c, 2 * y, 2 * x + 1]),
-            max(input[c, 2 * y + 1, 2 * x], input[c, 2 * y + 1, 2 * x + 1]))
-        }
-      }
-    }
-    return out
-  }
+  static func maxPool(_ input: Tensor) -> Tensor { ReferenceMap(input).maxPool().tensor }
 
   /// ReLU's backward: g where the activated output is positive.
   static func reluMask(_ g: Tensor, output: Tensor, scale: Float = 1) -> Tensor {
