@@ -12,7 +12,7 @@ import Testing
   }
 
   @Test func intermediateFeatureMapSizesOfThePaperNet() {
-    let sizes = paper.stages(forInputSize: 572)?.map(\.size)
+    let sizes = paper.featureMapSizes(forInputSize: 572)
     #expect(
       sizes == [
         570, 568, 284, 282, 280, 140, 138, 136, 68, 66, 64, 32, 30, 28,

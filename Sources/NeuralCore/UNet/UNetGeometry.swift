@@ -138,6 +138,13 @@ public struct UNetGeometry: Equatable, Sendable {
   }
 }
 
+extension UNetGeometry {
+  /// Just the edges of `stages(forInputSize:)`: 570, 568, 284, …, 388, 388 for 572 at depth 4.
+  public func featureMapSizes(forInputSize input: Int) -> [Int]? {
+    stages(forInputSize: input)?.map(\.size)
+  }
+}
+
 /// An output tile size the network cannot produce.
 public struct UNetGeometryError: Error, Equatable, Sendable, CustomStringConvertible {
   public let outputSize: Int
