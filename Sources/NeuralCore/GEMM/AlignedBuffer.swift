@@ -61,3 +61,21 @@ extension AlignedBuffer {
     Tensor(shape: shape, storage: array(count: shape.count))
   }
 }
+
+/// Bridges tensors to the raw-memory kernels: the tensor-level layer wrappers copy their
+/// inputs into aligned buffers, run the kernel and copy the results out. (Only the wrappers
+/// pay these copies; the U-Net runs the kernels on its workspace directly.)
+struct StagedTensor {
+  let buffer: AlignedBuffer
+  let shape: Shape
+
+  init(_ tensor: Tensor) {
+    buffer = AlignedBuffer(copying: tensor.storage)
+    shape = tensor.shape
+  }
+
+  var view: FeatureMapView {
+    FeatureMapView(
+      base: buffer.pointer, channels: shape.channels, height: shape.height, width: shape.width)
+  }
+}

@@ -1,21 +1,5 @@
-/// Bridges tensors to the raw-memory kernels: the tensor-level layer wrappers copy their
-/// inputs into aligned buffers, run the kernel and copy the results out. (Only the wrappers
-/// pay these copies; the U-Net runs the kernels on its workspace directly.)
-struct StagedTensor {
-  let buffer: AlignedBuffer
-  let shape: Shape
-
-  init(_ tensor: Tensor) {
-    buffer = AlignedBuffer(copying: tensor.storage)
-    shape = tensor.shape
-  }
-
-  var view: FeatureMapView {
-    FeatureMapView(
-      base: buffer.pointer, channels: shape.channels, height: shape.height, width: shape.width)
-  }
-}
-
+/// Channel slices and centre crops of tensors: the crop-and-concatenate of the U-Net's
+/// expansive path and its gradient, on whole tensors.
 extension Tensor {
   /// Channels `range` as a new tensor.
   public func channels(_ range: Range<Int>) -> Tensor {
