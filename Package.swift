@@ -16,6 +16,7 @@ let package = Package(
     .library(name: "Evaluation", targets: ["Evaluation"]),
     .library(name: "SyntheticData", targets: ["SyntheticData"]),
     .executable(name: "unet-worker", targets: ["unet-worker"]),
+    .executable(name: "unet-bench", targets: ["unet-bench"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1")
@@ -52,6 +53,7 @@ let package = Package(
         "JSONRPC",
       ]),
     .executableTarget(name: "unet-worker", dependencies: ["WorkerCore"]),
+    .executableTarget(name: "unet-bench", dependencies: ["NeuralCore"]),
 
     .testTarget(name: "NeuralCoreTests", dependencies: ["NeuralCore"]),
     .testTarget(name: "ImageOpsTests", dependencies: ["ImageOps", "NeuralCore"]),

@@ -5,19 +5,33 @@
 /// both shapes; data-dependent sizes are validated by callers before they reach the core.
 public struct Tensor: Equatable, Sendable {
   public private(set) var shape: Shape
+  @usableFromInline var elements: [Float]
+
   /// Row-major CHW elements; `storage.count == shape.count` always.
+  ///
+  /// Element writes (`tensor.storage[i] = v`, `tensor[c, y, x] = v`) happen in place: the
+  /// accessor yields the array itself and checks the count afterwards. (A `didSet` observer
+  /// would make every element write from another module copy the whole array.)
   public var storage: [Float] {
-    didSet {
+    @inlinable get { elements }
+    @inlinable _modify {
+      yield &elements
       precondition(
-        storage.count == shape.count,
-        "Tensor: storage count \(storage.count) ≠ shape \(shape) (\(shape.count))")
+        elements.count == shape.count,
+        "Tensor: storage count \(elements.count) ≠ shape \(shape) (\(shape.count))")
+    }
+    @inlinable set {
+      precondition(
+        newValue.count == shape.count,
+        "Tensor: storage count \(newValue.count) ≠ shape \(shape) (\(shape.count))")
+      elements = newValue
     }
   }
 
   /// A tensor of the given shape filled with `value`.
   public init(shape: Shape, repeating value: Float = 0) {
     self.shape = shape
-    self.storage = [Float](repeating: value, count: shape.count)
+    self.elements = [Float](repeating: value, count: shape.count)
   }
 
   /// A tensor over existing storage; `storage.count` must equal `shape.count`.
@@ -26,7 +40,7 @@ public struct Tensor: Equatable, Sendable {
       storage.count == shape.count,
       "Tensor: storage count \(storage.count) ≠ shape \(shape) (\(shape.count))")
     self.shape = shape
-    self.storage = storage
+    self.elements = storage
   }
 
   /// Convenience for `Tensor(shape: Shape(channels:height:width:))`.
