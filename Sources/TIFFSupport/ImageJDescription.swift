@@ -42,7 +42,8 @@ struct ImageJDescription: Equatable {
   /// The description text for a stack of `images` images with `channels` channels each,
   /// laid out as ImageJ does: channels vary fastest, then slices.
   static func text(images: Int, channels: Int, calibration: TIFFCalibration?) -> String {
-    var lines = ["ImageJ=1.11a", "images=\(images * channels)"]
+    var lines = ["ImageJ=1.11a"]
+    if images * channels > 1 { lines.append("images=\(images * channels)") }
     if channels > 1 { lines.append("channels=\(channels)") }
     if images > 1 { lines.append("slices=\(images)") }
     if channels > 1 {
