@@ -25,6 +25,9 @@ typedef struct UnetTIFFMessages {
   char warnings[UNET_TIFF_MESSAGE_CAPACITY];
   int errorCount;
   int warningCount;
+  /// Warnings about data that could not be read ("IO error during reading of ...; tag
+  /// ignored"): libtiff drops the tag and goes on, but the file is truncated or damaged.
+  int readFailureWarningCount;
 } UnetTIFFMessages;
 
 /// The NUL-terminated error text (Swift sees the char arrays as 1024-element tuples).
@@ -71,6 +74,7 @@ static inline int unet_tiff_warning_handler(TIFF *tif, void *user_data, const ch
   UnetTIFFMessages *messages = (UnetTIFFMessages *)user_data;
   if (messages == NULL) return 1;
   messages->warningCount += 1;
+  if (fmt != NULL && strstr(fmt, "IO error") != NULL) messages->readFailureWarningCount += 1;
   unet_tiff_append(messages->warnings, module, fmt, ap);
   return 1;
 }

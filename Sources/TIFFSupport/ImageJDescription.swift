@@ -41,8 +41,15 @@ struct ImageJDescription: Equatable {
 
   /// The description text for a stack of `images` images with `channels` channels each,
   /// laid out as ImageJ does: channels vary fastest, then slices.
+  ///
+  /// The first line is "ImageJ=" with no version on purpose: ImageJ (1.53t, `TiffDecoder`)
+  /// takes an uncompressed file whose description has a version and `images=` for its own
+  /// contiguous layout and reads only the first directory, then the pixel data of all images
+  /// back to back; libtiff puts a directory after each page, so ImageJ would read directories as
+  /// pixels. Without a version ImageJ follows every directory and still applies `channels=`,
+  /// `slices=` and the calibration.
   static func text(images: Int, channels: Int, calibration: TIFFCalibration?) -> String {
-    var lines = ["ImageJ=1.11a"]
+    var lines = ["ImageJ="]
     if images * channels > 1 { lines.append("images=\(images * channels)") }
     if channels > 1 { lines.append("channels=\(channels)") }
     if images > 1 { lines.append("slices=\(images)") }

@@ -61,6 +61,9 @@ final class LibTIFFHandle {
   /// Number of errors libtiff reported on this handle so far.
   var errorCount: Int { Int(messages.pointee.errorCount) }
 
+  /// Number of warnings about tag data libtiff could not read (and dropped).
+  var readFailureWarningCount: Int { Int(messages.pointee.readFailureWarningCount) }
+
   /// libtiff's errors, or its warnings when there were no errors.
   var libtiffMessage: String {
     let errors = String(cString: unet_tiff_errors(messages))

@@ -46,6 +46,18 @@ struct TIFFFileScan {
     guard handle.errorCount == errorsAtOpen else {
       throw handle.error(.corrupt, "page \(pageCount + 1) cannot be read")
     }
+    guard handle.readFailureWarningCount == 0 else {
+      throw handle.error(.corrupt, "tag data lie beyond the end of the file (truncated or damaged)")
+    }
+    if let announced = imageJ?.images, announced != pageCount {
+      // ImageJ saves stacks over 4 GiB with one directory and the pixel data of all images
+      // back to back; other mismatches mean lost directories.
+      let bigStack = pageCount == 1 && pages.first?.compression == UInt16(COMPRESSION_NONE)
+      throw handle.error(bigStack ? .unsupported : .corrupt,
+                         bigStack
+                           ? "ImageJ's layout for stacks over 4 GiB (\(announced) images, one directory) is not read"
+                           : "ImageJ's description announces \(announced) images but the file has \(pageCount) pages (truncated or damaged)")
+    }
     guard let first = pages.first else {
       throw handle.error(.unsupported, "the file holds only reduced-resolution or mask pages")
     }
@@ -81,7 +93,8 @@ struct TIFFFileScan {
   }
 
   /// Pixel size from XResolution/YResolution (pixels per unit) with ImageJ's `unit=` and
-  /// `spacing=`, else the TIFF resolution unit (inch, cm). Nil when the file states nothing.
+  /// `spacing=`, else the TIFF resolution unit (inch, cm). Nil when the file states nothing
+  /// (no resolution, or a unitless 1×1 one).
   static func readCalibration(_ handle: LibTIFFHandle, imageJ: ImageJDescription?) -> TIFFCalibration? {
     func size(_ resolution: Float?) -> Double? {
       guard let resolution, resolution.isFinite, resolution > 0 else { return nil }
@@ -100,7 +113,9 @@ struct TIFFFileScan {
       default: unit = "pixel"
       }
     }
-    return TIFFCalibration(pixelWidth: width ?? 1, pixelHeight: height ?? width ?? 1, unit: unit,
-                           spacing: imageJ?.spacing)
+    let calibration = TIFFCalibration(pixelWidth: width ?? 1, pixelHeight: height ?? width ?? 1,
+                                      unit: unit, spacing: imageJ?.spacing)
+    // Many writers add a unitless 1×1 resolution by default; it states nothing.
+    return calibration == TIFFCalibration(pixelWidth: 1, pixelHeight: 1, unit: "pixel") ? nil : calibration
   }
 }

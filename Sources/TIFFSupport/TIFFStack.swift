@@ -21,7 +21,8 @@ public struct TIFFStack: Sendable, Equatable {
   /// several samples per pixel (RGB, planar or contiguous) gives one image with several channels.
   /// Reduced-resolution pages (thumbnails, pyramid levels) are skipped.
   public var images: [TIFFImage]
-  /// Pixel size from the first page, nil when the file states none.
+  /// Pixel size from the first page; nil when the file states none (no resolution tags, or a
+  /// unitless 1×1 resolution, which many writers add by default).
   public var calibration: TIFFCalibration?
   /// The arrangement of `images` (describes image 0 when the pages differ in size or channels).
   public var hyperstack: TIFFHyperstack

@@ -25,9 +25,10 @@ public enum TIFFCompression: String, Sendable, CaseIterable {
 public enum TIFFWriter {
   /// Writes `images` (all of the same size, channel count and sample type) to `path`.
   ///
-  /// A horizontal predictor is used only with LZW on integer samples: ImageJ 1.53t ignores the
-  /// predictor with Deflate (wrong values for every type) and misreads floats with any predictor
-  /// (measured with Tests/tools/ImageJReadCheck.java).
+  /// A horizontal predictor is used only with LZW on 8- and 16-bit integers. Measured with
+  /// ImageJ 1.53t (Tests/tools/ImageJReadCheck.java): it ignores the predictor with Deflate
+  /// (wrong values for every type), misreads floats with any predictor, and with LZW undoes the
+  /// predictor of 32-bit integers in float arithmetic (wrong beyond 2^24).
   /// - Parameters:
   ///   - bigTIFF: force (true) or forbid (false) BigTIFF; nil chooses BigTIFF only when the
   ///     file could exceed 4 GiB (ImageJ itself does not open BigTIFF).
@@ -107,7 +108,7 @@ public enum TIFFWriter {
     let planeBytes = rowBytes * image.height
     // About 256 KiB per strip: small enough for readers' buffers, large enough to compress well.
     let rowsPerStrip = max(1, min(image.height, (256 << 10) / rowBytes))
-    let usesPredictor = compression == .lzw && !type.isFloatingPoint
+    let usesPredictor = compression == .lzw && !type.isFloatingPoint && type.byteCount <= 2
     let scratch = UnsafeMutableRawPointer.allocate(byteCount: rowsPerStrip * rowBytes, alignment: 16)
     defer { scratch.deallocate() }
 

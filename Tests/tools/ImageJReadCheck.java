@@ -4,11 +4,13 @@
 //            "pixelHeight":...,"pixelDepth":...,"checksum":...,"values":[...]}
 // or IJCHECK {"file":...,"error":"..."} when ImageJ cannot open it.
 // "values" lists every pixel of every stack slice (slice-major, then row-major) as ImageJ reports
-// it through ImageProcessor.getPixelValue (calibrated, so signed 16-bit shows its signed value).
+// it through ImageProcessor.getPixelValue (calibrated, so signed 16-bit shows its signed value),
+// for files of at most 100000 pixels; "checksum" is their sum (in that order, as double).
+// With --bits, values are printed as the int bits of the float (Float.floatToRawIntBits), exact.
 // The marker keeps these lines apart from anything ImageJ itself prints.
 //
 // Run (Java 11+ single-file source launch):
-//   java -cp /usr/share/java/ij.jar Tests/tools/ImageJReadCheck.java file.tif...
+//   java -cp /usr/share/java/ij.jar Tests/tools/ImageJReadCheck.java [--bits] file.tif...
 import ij.IJ;
 import ij.ImagePlus;
 import ij.ImageStack;
@@ -18,13 +20,17 @@ import ij.process.ImageProcessor;
 public class ImageJReadCheck {
   public static void main(String[] args) {
     System.setProperty("java.awt.headless", "true");
-    for (String path : args) {
-      System.out.println("IJCHECK " + describe(path));
+    boolean bits = false;
+    for (String arg : args) {
+      if (arg.equals("--bits")) { bits = true; continue; }
+      System.out.println("IJCHECK " + describe(arg, bits));
     }
     System.exit(0);
   }
 
-  static String describe(String path) {
+  static final long MAX_LISTED_PIXELS = 100000;
+
+  static String describe(String path, boolean bits) {
     ImagePlus imp;
     try {
       imp = IJ.openImage(path);
@@ -37,6 +43,7 @@ public class ImageJReadCheck {
     Calibration cal = imp.getCalibration();
     ImageStack stack = imp.getStack();
     StringBuilder values = new StringBuilder();
+    boolean listed = (long) imp.getWidth() * imp.getHeight() * stack.getSize() <= MAX_LISTED_PIXELS;
     double checksum = 0;
     for (int s = 1; s <= stack.getSize(); s++) {
       ImageProcessor ip = stack.getProcessor(s);
@@ -45,8 +52,9 @@ public class ImageJReadCheck {
         for (int x = 0; x < ip.getWidth(); x++) {
           float v = ip.getPixelValue(x, y);
           checksum += v;
+          if (!listed) continue;
           if (values.length() > 0) values.append(',');
-          values.append(number(v));
+          values.append(bits ? Integer.toString(Float.floatToRawIntBits(v)) : number(v));
         }
       }
     }
@@ -63,7 +71,7 @@ public class ImageJReadCheck {
         + ",\"pixelHeight\":" + cal.pixelHeight
         + ",\"pixelDepth\":" + cal.pixelDepth
         + ",\"checksum\":" + checksum
-        + ",\"values\":[" + values + "]}";
+        + (listed ? ",\"values\":[" + values + "]" : "") + "}";
   }
 
   static String number(float v) {
