@@ -148,6 +148,10 @@ static inline int unet_tiff_set_uint16(TIFF *tif, uint32_t tag, uint16_t value) 
   return TIFFSetField(tif, tag, (int)value);
 }
 
+static inline int unet_tiff_set_int(TIFF *tif, uint32_t tag, int value) {
+  return TIFFSetField(tif, tag, value);
+}
+
 static inline int unet_tiff_set_uint32(TIFF *tif, uint32_t tag, uint32_t value) {
   return TIFFSetField(tif, tag, value);
 }

@@ -133,6 +133,11 @@ final class LibTIFFHandle {
     unet_tiff_set_uint32(tiff, UInt32(tag), value) == 1
   }
 
+  /// Pseudo-tags of codecs such as TIFFTAG_ZIPQUALITY take an int.
+  func setInt(_ tag: Int32, _ value: Int32) -> Bool {
+    unet_tiff_set_int(tiff, UInt32(tag), value) == 1
+  }
+
   func setDouble(_ tag: Int32, _ value: Double) -> Bool {
     unet_tiff_set_double(tiff, UInt32(tag), value) == 1
   }

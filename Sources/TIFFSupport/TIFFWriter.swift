@@ -23,6 +23,11 @@ public enum TIFFCompression: String, Sendable, CaseIterable {
 /// The file is written under a temporary name in the destination folder and renamed when
 /// complete; on any failure the temporary file is removed and the destination left untouched.
 public enum TIFFWriter {
+  /// zlib level for Deflate. Measured on a smooth 2048×2048 float32 image: level 6 (zlib's
+  /// default) writes in 450 ms, level 4 in 107 ms with a 17% larger file, level 1 in 62 ms with
+  /// a 48% larger one.
+  static let deflateLevel: Int32 = 4
+
   /// Writes `images` (all of the same size, channel count and sample type) to `path`.
   ///
   /// A horizontal predictor is used only with LZW on 8- and 16-bit integers. Measured with
@@ -144,6 +149,9 @@ public enum TIFFWriter {
       && handle.setUInt16(TIFFTAG_PLANARCONFIG, UInt16(PLANARCONFIG_CONTIG))
       && handle.setUInt16(TIFFTAG_COMPRESSION, compression.tag)
       && handle.setUInt32(TIFFTAG_ROWSPERSTRIP, UInt32(rowsPerStrip))
+    if compression == .deflate {
+      ok = ok && handle.setInt(TIFFTAG_ZIPQUALITY, deflateLevel)
+    }
     if predictor {
       ok = ok && handle.setUInt16(TIFFTAG_PREDICTOR, UInt16(PREDICTOR_HORIZONTAL))
     }
