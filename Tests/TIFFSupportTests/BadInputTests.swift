@@ -138,6 +138,10 @@ struct BadInputTests {
       #expect(error?.code == .tooLarge)
       #expect(error?.message.contains("100000×100000") == true, "\(String(describing: error))")
     }
+    // Without the hard cap, the file size still rules it out.
+    let unlimited = TIFFReadLimits(maxDecodedBytes: .max)
+    let error = #expect(throws: TIFFError.self) { try TIFFReader.read(path: path, limits: unlimited) }
+    #expect(error?.code == .corrupt)
     #expect(Date().timeIntervalSince(start) < 1)
   }
 
