@@ -31,7 +31,7 @@ public enum TIFFWriter {
   /// Writes `images` (all of the same size, channel count and sample type) to `path`.
   ///
   /// A horizontal predictor is used only with LZW on 8- and 16-bit integers. Measured with
-  /// ImageJ 1.53t (Tests/tools/ImageJReadCheck.java): it ignores the predictor with Deflate
+  /// ImageJ 1.53t (Tests/tools/imagej_predictor_check.sh): it ignores the predictor with Deflate
   /// (wrong values for every type), misreads floats with any predictor, and with LZW undoes the
   /// predictor of 32-bit integers in float arithmetic (wrong beyond 2^24).
   /// - Parameters:
