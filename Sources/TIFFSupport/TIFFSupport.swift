@@ -1,1 +1,0 @@
-// Module TIFFSupport: filled by its issue.

@@ -1,2 +1,0 @@
-import TIFFSupport
-// Tests for TIFFSupport: filled by its issue.
