@@ -7,8 +7,11 @@
 public struct JSONObject: Sendable {
   /// Members in insertion order.
   private var entries: [(key: String, value: JSONValue)] = []
-  /// Position of each key in `entries`, so lookups stay O(1) for objects with many members.
-  private var positions: [String: Int] = [:]
+  /// Position of each key in `entries`, built once the object outgrows a linear search, so
+  /// lookups stay O(1) for objects with many members while small objects allocate no table.
+  private var positions: [String: Int]?
+  /// Up to this many members a linear search is cheaper than hashing.
+  private static let linearSearchLimit = 16
 
   /// An empty object.
   public init() {}
@@ -28,25 +31,29 @@ public struct JSONObject: Sendable {
   public var keys: [String] { entries.map(\.key) }
 
   /// True when `key` is a member (even when its value is `null`).
-  public func contains(_ key: String) -> Bool { positions[key] != nil }
+  public func contains(_ key: String) -> Bool { position(of: key) != nil }
 
   /// The value of `key`, nil when absent. Setting nil removes the member; setting an existing key
   /// replaces its value and keeps its position; a new key goes last.
   public subscript(key: String) -> JSONValue? {
     get {
-      guard let position = positions[key] else { return nil }
+      guard let position = position(of: key) else { return nil }
       return entries[position].value
     }
     set {
-      if let newValue {
-        if let position = positions[key] {
-          entries[position].value = newValue
-        } else {
-          positions[key] = entries.count
-          entries.append((key: key, value: newValue))
-        }
-      } else {
+      guard let newValue else {
         removeValue(forKey: key)
+        return
+      }
+      if let position = position(of: key) {
+        entries[position].value = newValue
+        return
+      }
+      entries.append((key: key, value: newValue))
+      if positions != nil {
+        positions?[key] = entries.count - 1
+      } else if entries.count > Self.linearSearchLimit {
+        rebuildPositions()
       }
     }
   }
@@ -54,10 +61,22 @@ public struct JSONObject: Sendable {
   /// Removes `key` and returns its value (O(count): later members move up).
   @discardableResult
   public mutating func removeValue(forKey key: String) -> JSONValue? {
-    guard let position = positions.removeValue(forKey: key) else { return nil }
+    guard let position = position(of: key) else { return nil }
     let removed = entries.remove(at: position).value
-    for index in position..<entries.count { positions[entries[index].key] = index }
+    if positions != nil { rebuildPositions() }
     return removed
+  }
+
+  private func position(of key: String) -> Int? {
+    if let positions { return positions[key] }
+    return entries.firstIndex { $0.key == key }
+  }
+
+  private mutating func rebuildPositions() {
+    var table: [String: Int] = [:]
+    table.reserveCapacity(entries.count)
+    for (index, entry) in entries.enumerated() { table[entry.key] = index }
+    positions = table
   }
 }
 

@@ -109,6 +109,9 @@ extension JSONValue: ExpressibleByStringLiteral {
   public init(stringLiteral value: String) { self = .string(value) }
 }
 
+/// `"img_\(index).tif"` builds a JSON string too.
+extension JSONValue: ExpressibleByStringInterpolation {}
+
 extension JSONValue: ExpressibleByArrayLiteral {
   public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
 }

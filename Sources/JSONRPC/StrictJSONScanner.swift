@@ -50,9 +50,7 @@ struct StrictJSONScanner {
       switch expectation {
       case .value, .valueOrClose:
         if byte == UInt8(ascii: "]") && expectation == .valueOrClose {
-          index += 1
-          stack.removeLast()
-          expectation = stack.isEmpty ? .end : .separatorOrClose
+          expectation = close(&stack)
           continue
         }
         switch byte {
@@ -74,9 +72,7 @@ struct StrictJSONScanner {
         expectation = stack.isEmpty ? .end : .separatorOrClose
       case .key, .keyOrClose:
         if byte == UInt8(ascii: "}") && expectation == .keyOrClose {
-          index += 1
-          stack.removeLast()
-          expectation = stack.isEmpty ? .end : .separatorOrClose
+          expectation = close(&stack)
           continue
         }
         guard byte == UInt8(ascii: "\"") else {
@@ -90,14 +86,12 @@ struct StrictJSONScanner {
         expectation = .value
       case .separatorOrClose:
         let isObject = stack.last == .object
-        let close = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
+        let closing = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
         if byte == UInt8(ascii: ",") {
           index += 1
           expectation = isObject ? .key : .value
-        } else if byte == close {
-          index += 1
-          stack.removeLast()
-          expectation = stack.isEmpty ? .end : .separatorOrClose
+        } else if byte == closing {
+          expectation = close(&stack)
         } else {
           throw try unexpected(expected: isObject ? "',' or '}'" : "',' or ']'")
         }
@@ -113,6 +107,13 @@ struct StrictJSONScanner {
     }
     stack.append(container)
     index += 1
+  }
+
+  /// Consumes the closing bracket of the innermost container; returns what may follow it.
+  private mutating func close(_ stack: inout [Container]) -> Expectation {
+    index += 1
+    stack.removeLast()
+    return stack.isEmpty ? .end : .separatorOrClose
   }
 
   private mutating func skipWhitespace() {

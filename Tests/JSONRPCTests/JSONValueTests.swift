@@ -38,6 +38,21 @@ import Testing
     #expect(object.count == 2 && !object.isEmpty)
   }
 
+  /// Past 16 members the object switches from linear search to a hash table; both must agree.
+  @Test(arguments: [3, 16, 17, 40])
+  func removalKeepsLookupsRight(memberCount: Int) {
+    var object = JSONObject()
+    for index in 0..<memberCount { object["k\(index)"] = .int(Int64(index)) }
+    #expect(object.removeValue(forKey: "k1") == 1)
+    #expect(object.removeValue(forKey: "k1") == nil)
+    #expect(object.count == memberCount - 1)
+    for index in 0..<memberCount where index != 1 { #expect(object["k\(index)"] == .int(Int64(index))) }
+    object["k1"] = "back"
+    object["k0"] = "replaced"
+    #expect(object.keys.first == "k0" && object.keys.last == "k1")
+    #expect(object["k1"] == "back" && object["k0"] == "replaced")
+  }
+
   @Test func objectEqualityIgnoresOrder() {
     let forward: JSONObject = ["a": 1, "b": 2]
     let backward: JSONObject = ["b": 2, "a": 1]
