@@ -18,7 +18,9 @@ extension ParamsReader {
     return text
   }
 
-  static func stringArray(_ value: JSONValue, minCount: Int, field: String) throws(RPCError) -> [String] {
+  static func stringArray(
+    _ value: JSONValue, minCount: Int, choices: [String]?, field: String
+  ) throws(RPCError) -> [String] {
     guard case .array(let elements) = value else {
       throw wrongType(field, expected: "an array of strings", got: value)
     }
@@ -29,7 +31,10 @@ extension ParamsReader {
     var strings: [String] = []
     strings.reserveCapacity(elements.count)
     for (position, element) in elements.enumerated() {
-      strings.append(try string(element, field: "\(field)[\(position)]"))
+      let elementField = "\(field)[\(position)]"
+      let text = try string(element, field: elementField)
+      if let choices { _ = try choice(text, choices, field: elementField) }
+      strings.append(text)
     }
     return strings
   }
@@ -52,7 +57,9 @@ extension ParamsReader {
     return integer
   }
 
-  static func double(_ value: JSONValue, in range: ClosedRange<Double>, field: String) throws(RPCError) -> Double {
+  static func double(
+    _ value: JSONValue, in range: ClosedRange<Double>, field: String
+  ) throws(RPCError) -> Double {
     guard let number = value.doubleValue else { throw wrongType(field, expected: "a number", got: value) }
     guard range.contains(number) else { throw outOfRange(field, value, range) }
     return number

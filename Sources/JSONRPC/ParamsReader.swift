@@ -60,14 +60,19 @@ public struct ParamsReader: Sendable {
     return try Self.choice(text, choices, field: field(key))
   }
 
-  /// An array of strings with at least `minCount` elements; an element's error names `key[i]`.
-  public func stringArray(_ key: String, minCount: Int = 0) throws(RPCError) -> [String] {
-    try Self.stringArray(required(key), minCount: minCount, field: field(key))
+  /// An array of strings with at least `minCount` elements, each one of `choices` when given
+  /// (e.g. `outputs`); an element's error names `key[i]`.
+  public func stringArray(
+    _ key: String, minCount: Int = 0, oneOf choices: [String]? = nil
+  ) throws(RPCError) -> [String] {
+    try Self.stringArray(required(key), minCount: minCount, choices: choices, field: field(key))
   }
 
-  public func optionalStringArray(_ key: String, minCount: Int = 0) throws(RPCError) -> [String]? {
+  public func optionalStringArray(
+    _ key: String, minCount: Int = 0, oneOf choices: [String]? = nil
+  ) throws(RPCError) -> [String]? {
     guard let value = try optional(key) else { return nil }
-    return try Self.stringArray(value, minCount: minCount, field: field(key))
+    return try Self.stringArray(value, minCount: minCount, choices: choices, field: field(key))
   }
 
   // MARK: - Numbers and booleans

@@ -30,6 +30,7 @@ import Testing
   @Test func readsPresentValues() throws {
     #expect(try reader.string("model") == "m.unet")
     #expect(try reader.stringArray("images", minCount: 1) == ["a.tif", "b.tif"])
+    #expect(try reader.optionalStringArray("images", oneOf: ["b.tif", "a.tif"]) == ["a.tif", "b.tif"])
     #expect(try reader.int("iterations") == 600)
     #expect(try reader.int("seconds") == 600)  // 600.0 is a whole number
     #expect(try reader.double("fraction") == 600.5)
@@ -111,6 +112,9 @@ import Testing
     },
     Failure(name: "array element", field: "mixed[1]", message: #""mixed[1]" must be a string, got a number"#) {
       _ = try $0.stringArray("mixed")
+    },
+    Failure(name: "array choice", field: "images[1]", message: #""images[1]" must be one of "a.tif", got "b.tif""#) {
+      _ = try $0.stringArray("images", oneOf: ["a.tif"])
     },
     Failure(name: "not an array", field: "model", message: #""model" must be an array of strings, got a string"#) {
       _ = try $0.stringArray("model")
