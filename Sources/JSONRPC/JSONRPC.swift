@@ -1,1 +1,0 @@
-// Module JSONRPC: filled by its issue.

@@ -1,2 +1,0 @@
-import JSONRPC
-// Tests for JSONRPC: filled by its issue.
