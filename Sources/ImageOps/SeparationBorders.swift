@@ -25,42 +25,43 @@ public struct SeparatedObjects: Sendable, Equatable {
 ///   `LabelImage.instances(ignoreValue:)` first to apply the protocol's rules).
 public func separateTouchingObjects(_ labels: LabelImage) -> SeparatedObjects {
   var objects = labels
-  forEachNeighbourhood(of: labels) { p, own, neighbours in
-    if own != 0 && neighbours.contains(where: { $0 != 0 && $0 != own && $0 < own }) {
-      objects.values[p] = 0
-    }
-  }
-  var borders = [Bool](repeating: false, count: labels.values.count)
-  forEachNeighbourhood(of: objects) { p, own, neighbours in
-    guard own == 0, let first = neighbours.first(where: { $0 != 0 }) else { return }
-    borders[p] = neighbours.contains { $0 != 0 && $0 != first }
-  }
+  let cut = mapNeighbourhoods(labels) { own, smallest, _ in own != 0 && smallest < own }
+  for p in objects.values.indices where cut[p] { objects.values[p] = 0 }
+  let borders = mapNeighbourhoods(objects) { own, smallest, largest in own == 0 && smallest < largest }
   return SeparatedObjects(objects: objects, borders: borders)
 }
 
-/// Calls `body(p, label, neighbourhood)` for every pixel with the labels of its 3×3
-/// neighbourhood (itself included, clipped at the image edge), in raster order.
-private func forEachNeighbourhood(
-  of labels: LabelImage, _ body: (Int, Int32, ArraySlice<Int32>) -> Void
-) {
+/// Row-major `decide(label, smallest, largest)` per pixel, where smallest and largest are the
+/// extreme non-zero labels of the pixel's 3×3 neighbourhood (itself included, clipped at the
+/// image edge), `(Int32.max, Int32.min)` when there is none. Two different objects are
+/// present exactly when `smallest < largest`.
+@inline(__always)
+private func mapNeighbourhoods(
+  _ labels: LabelImage, _ decide: (Int32, Int32, Int32) -> Bool
+) -> [Bool] {
   let width = labels.width
   let height = labels.height
-  var neighbourhood = [Int32](repeating: 0, count: 9)
+  var result = [Bool](repeating: false, count: width * height)
   labels.values.withUnsafeBufferPointer { input in
     for y in 0..<height {
       let rows = max(0, y - 1)...min(height - 1, y + 1)
       for x in 0..<width {
-        var count = 0
+        var smallest = Int32.max
+        var largest = Int32.min
         for ny in rows {
           for nx in max(0, x - 1)...min(width - 1, x + 1) {
-            neighbourhood[count] = input[ny * width + nx]
-            count += 1
+            let label = input[ny * width + nx]
+            if label != 0 {
+              smallest = min(smallest, label)
+              largest = max(largest, label)
+            }
           }
         }
-        body(y * width + x, input[y * width + x], neighbourhood[0..<count])
+        result[y * width + x] = decide(input[y * width + x], smallest, largest)
       }
     }
   }
+  return result
 }
 
 /// Row-major flags, true on the background pixels that separate touching objects in the
