@@ -66,3 +66,18 @@ enum ReferenceOps {
     return image
   }
 }
+
+extension ReferenceOps {
+  /// Bilinear interpolation at one position, mirroring outside the image.
+  static func bilinear(_ image: Tensor, channel: Int, y: Float, x: Float) -> Float {
+    let row = Int(y.rounded(.down))
+    let column = Int(x.rounded(.down))
+    let fy = y - Float(row)
+    let fx = x - Float(column)
+    func pixel(_ r: Int, _ c: Int) -> Float {
+      image[channel, mirrorIndex(r, count: image.height), mirrorIndex(c, count: image.width)]
+    }
+    return (1 - fy) * (1 - fx) * pixel(row, column) + (1 - fy) * fx * pixel(row, column + 1)
+      + fy * (1 - fx) * pixel(row + 1, column) + fy * fx * pixel(row + 1, column + 1)
+  }
+}
