@@ -38,15 +38,17 @@ public struct IntensityJitter: Sendable, Equatable {
   public func apply(to tile: inout Tensor) {
     precondition(tile.channels == gain.count, "IntensityJitter: \(gain.count) channels for \(tile.shape)")
     let plane = tile.shape.planeSize
-    tile.storage.withUnsafeMutableBufferPointer { values in
+    var values = [Float](repeating: 0, count: tile.shape.count)
+    tile.storage.withUnsafeBufferPointer { source in
       for c in 0..<gain.count {
         let (g, o, e) = (gain[c], offset[c], gamma[c])
         for i in (c * plane)..<((c + 1) * plane) {
-          let v = values[i]
+          let v = source[i]
           let powered = e == 1 || v == 0 ? v : (v < 0 ? -Elementary.pow(-v, e) : Elementary.pow(v, e))
           values[i] = g * powered + o
         }
       }
     }
+    tile = Tensor(shape: tile.shape, storage: values)
   }
 }

@@ -28,19 +28,20 @@ public struct IntensityNormalization: Sendable, Equatable {
 
   /// The image with every channel mapped as described above; same shape (C×H×W).
   public func normalized(_ image: Tensor) -> Tensor {
-    var result = image
     let plane = image.shape.planeSize
-    guard plane > 0 else { return result }
+    guard plane > 0 else { return image }
+    // Built in a local array: element-wise writes through `Tensor.storage` would copy it.
+    var output = [Float](repeating: 0, count: image.shape.count)
     for channel in 0..<image.channels {
       let start = channel * plane
       let values = Array(image.storage[start..<(start + plane)])
       let (low, high) = mappedRange(values)
       let scale: Float = high > low ? 1 / (high - low) : 0
-      for i in start..<(start + plane) {
-        result.storage[i] = (image.storage[i] - low) * scale
+      for i in 0..<plane {
+        output[start + i] = (values[i] - low) * scale
       }
     }
-    return result
+    return Tensor(shape: image.shape, storage: output)
   }
 
   /// The values mapped to 0 and 1 for one channel (equal for a constant channel).

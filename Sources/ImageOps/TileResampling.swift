@@ -14,10 +14,10 @@ public func sampleBilinear(_ image: Tensor, at coordinates: TileCoordinates) -> 
   let plane = height * width
   let size = coordinates.size
   let channels = image.channels
-  var tile = Tensor(channels: channels, height: size, width: size)
+  var tile = [Float](repeating: 0, count: channels * size * size)
   precondition(plane > 0, "sampleBilinear: empty image \(image.shape)")
   image.storage.withUnsafeBufferPointer { source in
-    tile.storage.withUnsafeMutableBufferPointer { target in
+    tile.withUnsafeMutableBufferPointer { target in
       for p in 0..<(size * size) {
         let y = coordinates.y[p]
         let x = coordinates.x[p]
@@ -40,7 +40,7 @@ public func sampleBilinear(_ image: Tensor, at coordinates: TileCoordinates) -> 
       }
     }
   }
-  return tile
+  return Tensor(shape: Shape(channels: channels, height: size, width: size), storage: tile)
 }
 
 /// The source pixel nearest to each position of a window of the tile, for values that must

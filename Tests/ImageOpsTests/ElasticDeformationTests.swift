@@ -86,8 +86,9 @@ import Testing
   }
 }
 
+/// Uniform noise in [0, 1). Built as an array: element-wise writes through `Tensor.storage`
+/// copy the whole array each time.
 func randomImage(channels: Int, height: Int, width: Int, random: inout RandomSource) -> Tensor {
-  var image = Tensor(channels: channels, height: height, width: width)
-  for i in image.storage.indices { image.storage[i] = random.nextUniform() }
-  return image
+  let values = (0..<(channels * height * width)).map { _ in random.nextUniform() }
+  return Tensor(shape: Shape(channels: channels, height: height, width: width), storage: values)
 }

@@ -5,11 +5,11 @@ import Testing
 @Suite struct TrainingSamplerTests {
   static func example(height: Int = 40, width: Int = 50, channels: Int = 2) -> (Tensor, LabelImage) {
     var random = RandomSource(seed: 21)
-    var image = randomImage(channels: channels, height: height, width: width, random: &random)
-    // Channel 1 is twice channel 0, so a layout mix-up would show.
-    if channels > 1 {
-      for p in 0..<(height * width) { image.storage[height * width + p] = 2 * image.storage[p] }
-    }
+    // Channel c is (c + 1) times channel 0, so a layout mix-up would show.
+    let plane = randomImage(channels: 1, height: height, width: width, random: &random).storage
+    let image = Tensor(
+      shape: Shape(channels: channels, height: height, width: width),
+      storage: (0..<channels).flatMap { c in plane.map { $0 * Float(c + 1) } })
     var labels = LabelImage(width: width, height: height)
     for y in 0..<height {
       for x in 0..<width where (y / 8 + x / 8) % 3 == 0 { labels[y, x] = Int32(1 + y / 8 * 10 + x / 8) }

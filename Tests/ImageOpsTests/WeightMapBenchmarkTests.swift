@@ -44,16 +44,32 @@ struct WeightMapBenchmark {
     return labels
   }
 
-  @Test func stages() {
+  /// Where the time of `makeTrainingTarget` goes, printed stage by stage.
+  @Test func stageTimes() {
     let labels = Self.packedDisks(size: 2048, count: 5000, seed: 42)
     let clock = ContinuousClock()
-    var inst = labels
-    print("instances", clock.measure { inst = labels.instances().labels })
-    var sep = separateTouchingObjects(inst)
-    print("separate", clock.measure { sep = separateTouchingObjects(inst) })
-    let mask = sep.objects.values.map { $0 != 0 }
-    print("edt full", clock.measure { _ = euclideanDistanceTransform(mask, width: 2048, height: 2048) })
-    print("target no w0", clock.measure { _ = makeTrainingTarget(labels: labels, parameters: WeightMapParameters(w0: 0)) })
-    print("fg fraction", Double(mask.filter { $0 }.count) / Double(mask.count))
+    var instances = labels
+    print("instances:", clock.measure { instances = labels.instances().labels })
+    var separated = separateTouchingObjects(instances)
+    print("separation:", clock.measure { separated = separateTouchingObjects(instances) })
+    let mask = separated.objects.values.map { $0 != 0 }
+    print("one full-image EDT:", clock.measure { _ = euclideanDistanceTransform(mask, width: 2048, height: 2048) })
+    print("target without the w0 term:", clock.measure {
+      _ = makeTrainingTarget(labels: labels, parameters: WeightMapParameters(w0: 0))
+    })
+  }
+
+  /// One augmented 572 → 388 training sample (the paper's tile) from a 3-channel image.
+  @Test func trainingSampleOfThePapersTileSize() {
+    let labels = Self.packedDisks(size: 1024, count: 1250, seed: 7)
+    var random = RandomSource(seed: 1)
+    let image = randomImage(channels: 3, height: 1024, width: 1024, random: &random)
+    let sampler = TrainingSampler(image: image, labels: labels)
+    let clock = ContinuousClock()
+    let repeats = 20
+    let elapsed = clock.measure {
+      for _ in 0..<repeats { _ = sampler.sample(inputSize: 572, outputSize: 388, random: &random) }
+    }
+    print("training sample 3×572² / 388², all augmentations:", elapsed / repeats)
   }
 }
