@@ -51,7 +51,7 @@ public struct DihedralTransform: Hashable, Sendable, CustomStringConvertible {
     let n = tensor.height
     precondition(tensor.width == n, "DihedralTransform: tile \(tensor.shape) is not square")
     if self == .identity { return tensor }
-    var result = Tensor(shape: tensor.shape)
+    var result = [Float](repeating: 0, count: tensor.shape.count)
     let plane = n * n
     // Offset of (sy, sx) = sy·n + sx is affine in (y, x): base + y·rowStep + x·columnStep.
     let sourceRowStep = flipRows ? -n : n  // step of sy·n per unit of a
@@ -60,7 +60,7 @@ public struct DihedralTransform: Hashable, Sendable, CustomStringConvertible {
     let columnStep = transposed ? sourceRowStep : sourceColumnStep
     let base = (flipRows ? (n - 1) * n : 0) + (flipColumns ? n - 1 : 0)
     tensor.storage.withUnsafeBufferPointer { source in
-      result.storage.withUnsafeMutableBufferPointer { destination in
+      result.withUnsafeMutableBufferPointer { destination in
         for c in 0..<tensor.channels {
           let planeStart = c * plane
           for y in 0..<n {
@@ -77,6 +77,6 @@ public struct DihedralTransform: Hashable, Sendable, CustomStringConvertible {
         }
       }
     }
-    return result
+    return Tensor(shape: tensor.shape, storage: result)
   }
 }

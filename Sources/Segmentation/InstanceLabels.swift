@@ -60,6 +60,7 @@ public func growIntoSeparationBorders(
       && foreground.count == width * height,
     "growIntoSeparationBorders: labels \(width)×\(height), mask \(foreground.count), probability \(probability.shape)")
   precondition(radius >= 0, "growIntoSeparationBorders: negative radius \(radius)")
+  precondition(width * height <= Int(UInt32.max), "growIntoSeparationBorders: \(width)×\(height) has too many pixels")
   if radius == 0 { return }
   // While marking, background values mean: 0 no object within the radius, −L only object L so
   // far, `contested` two or more objects (the border pixels). Object pixels keep their label.
@@ -68,13 +69,15 @@ public func growIntoSeparationBorders(
     // Breadth-first from all objects at once, one distance layer at a time. Each pixel takes
     // at most two distinct labels, so each is enqueued at most twice: O(pixels). (A third label
     // arriving at a pixel that already has two can only reach beyond it after those two.)
-    var frontier: [(pixel: Int, label: Int32)] = []
-    var next: [(pixel: Int, label: Int32)] = []
+    // Frontier entries as two 4-byte arrays rather than tuples: half the memory on huge images.
+    var frontier = Frontier()
+    var next = Frontier()
     func arrive(_ q: Int, _ label: Int32) {
       let value = values[q]
       if foreground[q] != 0 || value == contested || value == -label { return }
       values[q] = value == 0 ? -label : contested
-      next.append((q, label))
+      next.pixels.append(UInt32(truncatingIfNeeded: q))
+      next.labels.append(label)
     }
     func spread(from p: Int, _ label: Int32) {
       let y = p / width
@@ -87,8 +90,9 @@ public func growIntoSeparationBorders(
     for p in 0..<values.count where foreground[p] != 0 { spread(from: p, values[p]) }
     for _ in 1..<radius {
       swap(&frontier, &next)
-      next.removeAll(keepingCapacity: true)
-      for (p, label) in frontier { spread(from: p, label) }
+      next.pixels.removeAll(keepingCapacity: true)
+      next.labels.removeAll(keepingCapacity: true)
+      for i in frontier.pixels.indices { spread(from: Int(frontier.pixels[i]), frontier.labels[i]) }
     }
 
     // Seeded watershed over the border pixels, highest probability first.
@@ -128,4 +132,10 @@ public func growIntoSeparationBorders(
     }
     for p in 0..<values.count where values[p] < 0 { values[p] = 0 }
   }
+}
+
+/// One distance layer of the breadth-first search: pixel indices and the label reaching each.
+private struct Frontier {
+  var pixels: [UInt32] = []
+  var labels: [Int32] = []
 }

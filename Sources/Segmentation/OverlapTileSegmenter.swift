@@ -67,7 +67,9 @@ public struct OverlapTileSegmenter<Predictor: TilePredictor> {
       "OverlapTileSegmenter: image has \(image.channels) channels, the network expects \(predictor.inputChannels)")
     let plan = plan(imageWidth: image.width, imageHeight: image.height)
     let total = plan.tiles.count
-    var foreground = Tensor(channels: 1, height: image.height, width: image.width)
+    // A plain array, not a Tensor: `Tensor.storage` has a property observer, so mutating it
+    // from outside NeuralCore copies the whole image on every write.
+    var foreground = [Float](repeating: 0, count: image.height * image.width)
     progress(0, total)
     for (index, tile) in plan.tiles.enumerated() {
       let input = image.mirroredWindow(
@@ -76,10 +78,10 @@ public struct OverlapTileSegmenter<Predictor: TilePredictor> {
       guard let probabilities = predictTile(input, isCancelled: isCancelled) else {
         throw SegmentationCancelled(tilesDone: index, tilesTotal: total)
       }
-      writeForeground(of: probabilities, tile: tile, into: &foreground)
+      writeForeground(of: probabilities, tile: tile, imageWidth: image.width, into: &foreground)
       progress(index + 1, total)
     }
-    return foreground
+    return Tensor(shape: Shape(channels: 1, height: image.height, width: image.width), storage: foreground)
   }
 
   /// The K×T×T softmax for one C×in×in input tile; with test-time augmentation the mean over
@@ -88,21 +90,22 @@ public struct OverlapTileSegmenter<Predictor: TilePredictor> {
   public func predictTile(_ input: Tensor, isCancelled: () -> Bool = { false }) -> Tensor? {
     if isCancelled() { return nil }
     if !testTimeAugmentation { return checkedPrediction(input) }
-    var sum = checkedPrediction(input)
+    let first = checkedPrediction(input)
+    var sum = first.storage  // summed as an array: see `segment` on mutating `Tensor.storage`
     for transform in DihedralTransform.all where transform != .identity {
       if isCancelled() { return nil }
       let prediction = transform.inverse(of: checkedPrediction(transform.apply(to: input)))
-      sum.storage.withUnsafeMutableBufferPointer { total in
+      sum.withUnsafeMutableBufferPointer { total in
         prediction.storage.withUnsafeBufferPointer { term in
           for i in total.indices { total[i] += term[i] }
         }
       }
     }
     let scale = 1 / Float(DihedralTransform.all.count)
-    sum.storage.withUnsafeMutableBufferPointer { total in
+    sum.withUnsafeMutableBufferPointer { total in
       for i in total.indices { total[i] *= scale }
     }
-    return sum
+    return Tensor(shape: first.shape, storage: sum)
   }
 
   /// Bytes the segmenter needs per tile on top of the predictor's own `estimatedBytes`.
@@ -126,13 +129,14 @@ public struct OverlapTileSegmenter<Predictor: TilePredictor> {
   }
 
   /// Writes Σ_{k≥1} p_k of the tile's write region into the image-sized result.
-  private func writeForeground(of probabilities: Tensor, tile: OverlapTilePlan.Tile, into foreground: inout Tensor) {
+  private func writeForeground(
+    of probabilities: Tensor, tile: OverlapTilePlan.Tile, imageWidth width: Int, into foreground: inout [Float]
+  ) {
     let t = outputTileSize
     let plane = t * t
-    let width = foreground.width
     let classes = probabilities.channels
     probabilities.storage.withUnsafeBufferPointer { source in
-      foreground.storage.withUnsafeMutableBufferPointer { destination in
+      foreground.withUnsafeMutableBufferPointer { destination in
         for y in tile.writeRows {
           let sourceRow = (y - tile.outputY) * t - tile.outputX
           let destinationRow = y * width

@@ -12,15 +12,16 @@ extension Tensor {
   public func mirroredWindow(y0: Int, x0: Int, height windowHeight: Int, width windowWidth: Int) -> Tensor {
     precondition(windowHeight >= 0 && windowWidth >= 0, "Tensor.mirroredWindow: negative window \(windowHeight)×\(windowWidth)")
     precondition(height > 0 && width > 0, "Tensor.mirroredWindow: empty image \(shape)")
-    var window = Tensor(channels: channels, height: windowHeight, width: windowWidth)
-    if windowHeight == 0 || windowWidth == 0 { return window }
+    let windowShape = Shape(channels: channels, height: windowHeight, width: windowWidth)
+    var window = [Float](repeating: 0, count: windowShape.count)
+    if windowShape.count == 0 { return Tensor(shape: windowShape, storage: window) }
     let sourceColumns = (0..<windowWidth).map { mirrorIndex(x0 + $0, count: width) }
     // The columns that fall inside the image form one contiguous run, copied without the map.
     let insideStart = Swift.min(Swift.max(-x0, 0), windowWidth)
     let insideEnd = Swift.max(Swift.min(width - x0, windowWidth), insideStart)
     let sourceShape = shape
     storage.withUnsafeBufferPointer { source in
-      window.storage.withUnsafeMutableBufferPointer { destination in
+      window.withUnsafeMutableBufferPointer { destination in
         for c in 0..<channels {
           for y in 0..<windowHeight {
             let sourceRow = sourceShape.offset(channel: c, y: mirrorIndex(y0 + y, count: sourceShape.height), x: 0)
@@ -39,6 +40,6 @@ extension Tensor {
         }
       }
     }
-    return window
+    return Tensor(shape: windowShape, storage: window)
   }
 }

@@ -43,9 +43,8 @@ func naiveWindowPrediction(
 /// A C×H×W tensor of seeded uniform values in [−1, 1).
 func randomImage(channels: Int, height: Int, width: Int, seed: UInt64) -> Tensor {
   var random = RandomSource(seed: seed)
-  var image = Tensor(channels: channels, height: height, width: width)
-  for i in image.storage.indices { image.storage[i] = random.nextUniform() * 2 - 1 }
-  return image
+  let values = (0..<(channels * height * width)).map { _ in random.nextUniform() * 2 - 1 }
+  return Tensor(shape: Shape(channels: channels, height: height, width: width), storage: values)
 }
 
 /// The largest |a − b| over two equally long sequences.
