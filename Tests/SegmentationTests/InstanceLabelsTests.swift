@@ -65,6 +65,11 @@ import Testing
     for y in 1...2 {
       #expect(grown[y, 3] == 1 && grown[y, 4] == 1 && grown[y, 5] == 2, "row \(y)")
     }
+    // Row by row the more probable side claims the middle first.
+    let mixed = instanceLabels(
+      probability: probabilityMap([".##312##.", ".##213##."]), growthRadius: 3
+    ).labels
+    #expect(mixed[0, 4] == 1 && mixed[1, 4] == 2)
   }
 
   @Test func objectsFarApartAreNotGrown() {
