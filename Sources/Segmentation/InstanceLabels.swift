@@ -21,13 +21,27 @@ public func foregroundMask(_ probability: Tensor, threshold: Float = 0.5) -> [UI
 ///   - growInstances: grow objects into the separation borders (the protocol's `grow_instances`).
 ///   - growthRadius: how far (4-connected steps through background) a border pixel may lie
 ///     from each of the objects it separates. A gap of up to `growthRadius` pixels between two
-///     objects is filled completely (2: one pixel lost by each object); wider gaps are real
-///     background and stay (mostly) unfilled.
+///     objects is filled completely; wider gaps are real background and stay (mostly)
+///     unfilled. The default 2 covers the training targets' seams: ImageOps cuts a one-pixel
+///     seam so that touching objects are not even 8-neighbours, and every seam pixel lies within
+///     two 4-connected steps of both objects; it also forgives a predicted gap of two pixels.
 /// - Returns: labels 1...count in raster order of each object's first pixel, 0 = background.
 public func instanceLabels(
   probability: Tensor, threshold: Float = 0.5, growInstances: Bool = true, growthRadius: Int = 2
 ) -> (labels: LabelImage, count: Int) {
-  let mask = foregroundMask(probability, threshold: threshold)
+  instanceLabels(
+    mask: foregroundMask(probability, threshold: threshold), probability: probability,
+    growInstances: growInstances, growthRadius: growthRadius)
+}
+
+/// Instance labels from a mask already computed with `foregroundMask` (saves recomputing it
+/// when the mask is written too); see `instanceLabels(probability:threshold:...)`.
+public func instanceLabels(
+  mask: [UInt8], probability: Tensor, growInstances: Bool = true, growthRadius: Int = 2
+) -> (labels: LabelImage, count: Int) {
+  precondition(
+    probability.channels == 1 && mask.count == probability.width * probability.height,
+    "instanceLabels: mask of \(mask.count) pixels for probability \(probability.shape)")
   var (labels, count) = labelComponents(
     width: probability.width, height: probability.height, isMember: { mask[$0] != 0 })
   if growInstances && count >= 2 {

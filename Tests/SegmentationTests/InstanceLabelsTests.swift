@@ -115,7 +115,7 @@ import Testing
       }
     }
     let (plain, count) = instanceLabels(probability: map, growInstances: false)
-    let (grown, grownCount) = instanceLabels(probability: map, growthRadius: radius)
+    let (grown, grownCount) = instanceLabels(mask: foregroundMask(map), probability: map, growthRadius: radius)
     #expect(grownCount == count && count >= 2)
 
     // Naive: distance from each object through background, one BFS per object.
