@@ -1,1 +1,0 @@
-// Module Segmentation: filled by its issue.

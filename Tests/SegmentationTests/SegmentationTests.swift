@@ -1,2 +1,0 @@
-import Segmentation
-// Tests for Segmentation: filled by its issue.
