@@ -15,13 +15,13 @@ enum AtomicFile {
       if rename(temporary.path, destination.path) != 0 {
         let reason = String(cString: strerror(errno))
         try? FileManager.default.removeItem(at: temporary)
-        throw RPCError.fileUnwritable(path: path, message: "cannot write \(path): \(reason)")
+        throw RPCError.fileUnwritable(path: path, "cannot write \(path): \(reason)")
       }
     } catch let error as RPCError {
       throw error
     } catch {
       try? FileManager.default.removeItem(at: temporary)
-      throw RPCError.fileUnwritable(path: path, message: "cannot write \(path): \(error.localizedDescription)")
+      throw RPCError.fileUnwritable(path: path, "cannot write \(path): \(error.localizedDescription)")
     }
   }
 }

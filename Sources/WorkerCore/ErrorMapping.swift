@@ -15,9 +15,9 @@ func rpcError(from error: any Error) -> RPCError {
     return .cancelled
   case let error as TIFFError:
     if error.code == .writeFailed {
-      return .fileUnwritable(path: error.path, message: error.message)
+      return .fileUnwritable(path: error.path, error.message)
     }
-    return .fileUnreadable(path: error.path, message: error.message)
+    return .fileUnreadable(path: error.path, error.message)
   case let error as ModelFileAccessError:
     return error.rpcError
   default:

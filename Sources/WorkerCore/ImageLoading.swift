@@ -34,14 +34,14 @@ enum ImageLoading {
     let pages = try stack.images.enumerated().map { index, image in
       guard image.channels == 1 else {
         throw RPCError.fileUnreadable(
-          path: path, message: "label image \(path) has \(image.channels) channels; labels need one")
+          path: path, "label image \(path) has \(image.channels) channels; labels need one")
       }
       let values: [Int32]
       do {
         values = try image.integerLabels()
       } catch {
         throw RPCError.fileUnreadable(
-          path: path, message: "\(path) (image \(index + 1)) is not a label image: \(error.message)")
+          path: path, "\(path) (image \(index + 1)) is not a label image: \(error)")
       }
       let labels = LabelImage(width: image.width, height: image.height, values: values)
       return isSingleValueMask(labels, ignoreValue: ignoreValue)

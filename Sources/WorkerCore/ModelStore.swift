@@ -7,7 +7,7 @@ import NeuralCore
 struct ModelFileAccessError: Error {
   let path: String
   let message: String
-  var rpcError: RPCError { .fileUnreadable(path: path, message: message) }
+  var rpcError: RPCError { .fileUnreadable(path: path, message) }
 }
 
 /// A trained model as the worker uses it: the network plus what segmentation must repeat
@@ -30,7 +30,7 @@ struct StoredModel: Sendable {
     } catch {
       throw ModelFileAccessError(path: path, message: "\(path) is not a usable model file: \(error)")
     }
-    let metadata = file.metadata
+    let metadata = file.metadata.entries.map { ($0.key, $0.value) }
     guard let normalization = IntensityNormalization(metadata: metadata) else {
       throw ModelFileAccessError(path: path, message: "\(path) lacks its normalisation settings")
     }
@@ -43,7 +43,7 @@ struct StoredModel: Sendable {
   func save(to path: String) throws {
     var metadata = normalization.metadata
     metadata.append(contentsOf: history.metadata)
-    let file = ModelFile(network: network, metadata: metadata, trainingState: trainingState)
+    let file = ModelFile(network: network, metadata: ModelMetadata(metadata), trainingState: trainingState)
     try AtomicFile.write(file.encode(), to: path)
   }
 }

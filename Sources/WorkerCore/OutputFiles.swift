@@ -43,7 +43,7 @@ enum OutputFiles {
   static func ensureNotAnInput(_ output: String, inputs: [String]) throws(RPCError) {
     let target = canonical(output)
     if inputs.contains(where: { canonical($0) == target }) {
-      throw RPCError.fileUnwritable(path: output, message: "refusing to overwrite the input \(output)")
+      throw RPCError.fileUnwritable(path: output, "refusing to overwrite the input \(output)")
     }
   }
 
@@ -52,12 +52,12 @@ enum OutputFiles {
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) {
       if isDirectory.boolValue { return }
-      throw RPCError.fileUnwritable(path: folder, message: "\(folder) exists and is not a folder")
+      throw RPCError.fileUnwritable(path: folder, "\(folder) exists and is not a folder")
     }
     do {
       try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     } catch {
-      throw RPCError.fileUnwritable(path: folder, message: "cannot create the folder \(folder): \(error.localizedDescription)")
+      throw RPCError.fileUnwritable(path: folder, "cannot create the folder \(folder): \(error.localizedDescription)")
     }
   }
 

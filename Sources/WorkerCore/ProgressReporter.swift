@@ -29,7 +29,7 @@ public final class ProgressReporter: Sendable {
   public func report(stage: String, done: Int, total: Int, extra: [(String, JSONValue)] = []) {
     table?.updateProgress(request, done: done, total: total)
     var fields: [(String, JSONValue)] = [
-      ("request", request.jsonValue), ("stage", .string(stage)),
+      ("request", request.json), ("stage", .string(stage)),
       ("done", .int(Int64(done))), ("total", .int(Int64(total))),
     ]
     fields.append(contentsOf: extra)
@@ -62,7 +62,7 @@ public final class ProgressReporter: Sendable {
     output.notify(
       method: "log",
       params: .object([
-        "request": request.jsonValue, "level": .string(level), "message": .string(message),
+        "request": request.json, "level": .string(level), "message": .string(message),
       ]))
   }
 }

@@ -66,7 +66,7 @@ public final class RequestTable: Sendable {
     return .array(
       list.map { entry in
         .object([
-          "id": entry.id.jsonValue,
+          "id": entry.id.json,
           "method": .string(entry.method),
           "state": .string(entry.state.rawValue),
           "done": .int(Int64(entry.done)),

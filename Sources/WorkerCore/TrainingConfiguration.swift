@@ -54,7 +54,7 @@ struct TrainingConfiguration: Sendable {
     if let name = try config.optionalString("optimizer") {
       guard let kind = OptimizerKind(rawValue: name) else {
         throw RPCError.invalidParams(
-          field: config.fieldPath("optimizer"), message: "optimizer must be \"sgd\" or \"adam\", not \"\(name)\"")
+          field: config.field("optimizer"), "optimizer must be \"sgd\" or \"adam\", not \"\(name)\"")
       }
       optimizer = kind
     }
@@ -67,7 +67,7 @@ struct TrainingConfiguration: Sendable {
     if let ignore = try config.optionalInt("ignore_value", in: 1...Int(Int32.max)) {
       weightMap.ignoreValue = Int32(ignore)
     }
-    if config.contains("augment") {
+    if try config.contains("augment") {
       let augment = try config.nested("augment")
       try augment.rejectUnknownKeys(allowed: ["elastic", "flips", "rotate", "intensity"])
       augmentation.elastic = try augment.optionalBool("elastic") ?? augmentation.elastic

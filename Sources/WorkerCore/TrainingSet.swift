@@ -23,7 +23,7 @@ struct TrainingSet: Sendable {
   ) throws -> TrainingSet {
     guard images.count == labels.count else {
       throw RPCError.invalidParams(
-        field: labelsField, message: "\(images.count) images but \(labels.count) label images; they pair up in order")
+        field: labelsField, "\(images.count) images but \(labels.count) label images; they pair up in order")
     }
     var examples: [Example] = []
     for (imagePath, labelsPath) in zip(images, labels) {
@@ -33,26 +33,26 @@ struct TrainingSet: Sendable {
       guard pages.count == labelPages.count else {
         throw RPCError.dataMismatch(
           "\(imagePath) has \(pages.count) images but \(labelsPath) has \(labelPages.count)",
-          data: ["image": .string(imagePath), "labels": .string(labelsPath)])
+          ["image": .string(imagePath), "labels": .string(labelsPath)])
       }
       for (page, labels) in zip(pages, labelPages) {
         let size = (page.pixels.width, page.pixels.height)
         guard size == (labels.width, labels.height) else {
           throw RPCError.dataMismatch(
             "\(imagePath) is \(size.0)x\(size.1) but its labels \(labelsPath) are \(labels.width)x\(labels.height)",
-            data: ["image": .string(imagePath), "labels": .string(labelsPath)])
+            ["image": .string(imagePath), "labels": .string(labelsPath)])
         }
         if let first = examples.first, first.image.channels != page.pixels.channels {
           throw RPCError.dataMismatch(
             "\(imagePath) has \(page.pixels.channels) channel(s) but \(first.name) has \(first.image.channels)",
-            data: ["image": .string(imagePath)])
+            ["image": .string(imagePath)])
         }
         let name = pages.count > 1 ? "\(imagePath) (image \(page.index + 1))" : imagePath
         examples.append(Example(image: normalization.normalized(page.pixels), labels: labels, name: name))
       }
     }
     if examples.isEmpty {
-      throw RPCError.invalidParams(field: field, message: "\(field) must name at least one image")
+      throw RPCError.invalidParams(field: field, "\(field) must name at least one image")
     }
     return TrainingSet(examples: examples)
   }

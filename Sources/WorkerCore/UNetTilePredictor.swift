@@ -16,6 +16,8 @@ struct UNetTilePredictor: TilePredictor {
 
   var inputChannels: Int { network.configuration.inputChannels }
   var classes: Int { network.configuration.classes }
+  /// 2^depth: max-pooling makes the network equivariant only to shifts by this multiple.
+  var outputAlignment: Int { 1 << network.configuration.depth }
 
   func inputSize(forOutputSize size: Int) -> Int? { geometry.inputSize(forOutputSize: size) }
 
@@ -27,7 +29,10 @@ struct UNetTilePredictor: TilePredictor {
 
   func estimatedBytes(forOutputSize size: Int) -> Int {
     guard let input = geometry.inputSize(forOutputSize: size) else { return Int.max }
-    return network.estimatedInferenceBytes(inputSize: input)
+    // Inference keeps about three full-resolution maps of the widest level-0 layer alive
+    // (input of a convolution, its output, the skip connection) plus the im2col panels.
+    let level0 = network.configuration.baseChannels * input * input * 4
+    return 6 * level0 + input * input * network.configuration.inputChannels * 4
   }
 
   func predictProbabilities(_ tile: Tensor) -> Tensor {

@@ -16,6 +16,7 @@ case .print(let text):
   print(text)
   exit(0)
 case .fail(let message):
-  fputs("unet-worker: \(message)\nTry 'unet-worker --help'.\n", stderr)
+  let text = Array("unet-worker: \(message)\nTry 'unet-worker --help'.\n".utf8)
+  _ = text.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
   exit(2)
 }

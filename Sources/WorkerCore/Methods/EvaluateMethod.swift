@@ -19,14 +19,14 @@ enum EvaluateMethod {
         guard prediction.count == truth.count else {
           throw RPCError.dataMismatch(
             "prediction has \(prediction.count) pages, truth \(truth.count)",
-            data: ["prediction": .string(predictionPath), "truth": .string(truthPath)])
+            ["prediction": .string(predictionPath), "truth": .string(truthPath)])
         }
         var pages: [SegmentationMetrics] = []
         for (p, t) in zip(prediction, truth) {
           guard p.width == t.width && p.height == t.height else {
             throw RPCError.dataMismatch(
               "prediction is \(p.width)x\(p.height), truth \(t.width)x\(t.height)",
-              data: ["prediction": .string(predictionPath), "truth": .string(truthPath)])
+              ["prediction": .string(predictionPath), "truth": .string(truthPath)])
           }
           try context.token.check()
           pages.append(evaluateSegmentation(prediction: p, truth: t))

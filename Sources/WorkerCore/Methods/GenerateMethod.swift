@@ -13,7 +13,7 @@ enum GenerateMethod {
       let kindName = try params.string("kind")
       guard let kind = SyntheticKind(rawValue: kindName) else {
         let names = SyntheticKind.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
-        throw RPCError.invalidParams(field: "kind", message: "kind must be one of \(names), not \"\(kindName)\"")
+        throw RPCError.invalidParams(field: "kind", "kind must be one of \(names), not \"\(kindName)\"")
       }
       let folder = try params.string("output_dir")
       let count = try params.optionalInt("count", in: 1...10_000) ?? 1

@@ -36,13 +36,13 @@ enum SegmentMethod {
       "model", "images", "output_dir", "outputs", "tile_size", "memory_mb", "tta", "grow_instances", "threshold",
     ])
     let images = try params.stringArray("images")
-    if images.isEmpty { throw RPCError.invalidParams(field: "images", message: "images must name at least one TIFF file") }
+    if images.isEmpty { throw RPCError.invalidParams(field: "images", "images must name at least one TIFF file") }
     let outputs = try params.optionalStringArray("outputs") ?? outputKinds
     for kind in outputs where !outputKinds.contains(kind) {
       throw RPCError.invalidParams(
-        field: "outputs", message: "unknown output \"\(kind)\"; choose from \"probabilities\", \"mask\", \"instances\"")
+        field: "outputs", "unknown output \"\(kind)\"; choose from \"probabilities\", \"mask\", \"instances\"")
     }
-    if outputs.isEmpty { throw RPCError.invalidParams(field: "outputs", message: "outputs must name at least one output") }
+    if outputs.isEmpty { throw RPCError.invalidParams(field: "outputs", "outputs must name at least one output") }
     return Request(
       model: try params.string("model"), images: images, outputDir: try params.string("output_dir"),
       outputs: Set(outputs), tileSize: try params.optionalInt("tile_size", in: 1...8192),
@@ -68,12 +68,13 @@ enum SegmentMethod {
     for (path, info) in zip(request.images, infos) where info.channels != predictor.inputChannels {
       throw RPCError.dataMismatch(
         "\(path) has \(info.channels) channel(s) but the model expects \(predictor.inputChannels)",
-        data: ["path": .string(path), "channels": .int(Int64(info.channels)),
+        ["path": .string(path), "channels": .int(Int64(info.channels)),
                "model_channels": .int(Int64(predictor.inputChannels))])
     }
     let tileSize = try chooseTileSize(request, predictor: predictor, infos: infos)
+    let segmenter = OverlapTileSegmenter(predictor: predictor, outputTileSize: tileSize, testTimeAugmentation: request.tta)
     let tilesPerImage = infos.map { info in
-      OverlapTilePlan(imageWidth: info.width, imageHeight: info.height, outputTileSize: tileSize).tileCount * info.imageCount
+      segmenter.plan(imageWidth: info.width, imageHeight: info.height).tiles.count * info.imageCount
     }
     let totalTiles = tilesPerImage.reduce(0, +)
     try OutputFiles.ensureFolder(request.outputDir)
@@ -89,20 +90,24 @@ enum SegmentMethod {
       for page in pages {
         let normalized = model.normalization.normalized(page.pixels)
         let done = finishedTiles
-        let probability = try OverlapTileSegmenter.segment(
-          image: normalized, predictor: predictor, outputTileSize: tileSize, tta: request.tta,
+        let probability: Tensor
+        do {
+          probability = try segmenter.segment(
+          normalized,
           progress: { tile, _ in
             context.progress.report(
               stage: "segment", done: done + tile, total: totalTiles, extra: [("image", .int(Int64(index)))])
           },
           isCancelled: { context.token.isCancelled })
-        finishedTiles = done + OverlapTilePlan(
-          imageWidth: page.pixels.width, imageHeight: page.pixels.height, outputTileSize: tileSize).tileCount
+        } catch {
+          throw RequestCancelled()
+        }
+        finishedTiles = done + segmenter.plan(imageWidth: page.pixels.width, imageHeight: page.pixels.height).tiles.count
         if request.outputs.contains("probabilities") { probabilities.append(probability) }
-        if request.outputs.contains("mask") { masks.append(foregroundMask(probability, threshold: request.threshold)) }
+        let mask = foregroundMask(probability, threshold: request.threshold)
+        if request.outputs.contains("mask") { masks.append(mask) }
         if request.outputs.contains("instances") {
-          let labelled = instanceLabels(
-            probability: probability, threshold: request.threshold, growIntoBorders: request.growInstances)
+          let labelled = instanceLabels(mask: mask, probability: probability, growInstances: request.growInstances)
           instances.append(labelled.labels)
           objects += labelled.count
         }
@@ -140,7 +145,7 @@ enum SegmentMethod {
         let key = OutputFiles.canonical(path)
         if let other = owner[key], other != input {
           throw RPCError.invalidParams(
-            field: "images", message: "\(other) and \(input) would both write \(path); give them different names")
+            field: "images", "\(other) and \(input) would both write \(path); give them different names")
         }
         owner[key] = input
       }
@@ -149,13 +154,11 @@ enum SegmentMethod {
 
   /// The requested tile size rounded to a legal size, or the largest that fits `memory_mb`.
   static func chooseTileSize(_ request: Request, predictor: UNetTilePredictor, infos: [TIFFStackInfo]) throws -> Int {
-    if let requested = request.tileSize {
-      if let legal = predictor.largestLegalOutputSize(atMost: requested) { return legal }
-      if let legal = predictor.smallestLegalOutputSize(atLeast: requested) { return legal }
-      throw RPCError.invalidParams(field: "tile_size", message: "no legal tile size near \(requested)")
-    }
     let widest = infos.map(\.width).max() ?? 1
     let tallest = infos.map(\.height).max() ?? 1
+    if let requested = request.tileSize {
+      return legalOutputTileSize(requested: requested, predictor: predictor, imageWidth: widest, imageHeight: tallest)
+    }
     return defaultOutputTileSize(
       predictor: predictor, memoryBudgetBytes: Int(request.memoryMB * 1_048_576),
       imageWidth: widest, imageHeight: tallest)

@@ -19,13 +19,14 @@ enum WeightMapMethod {
         parameters.ignoreValue = Int32(ignore)
       }
       try OutputFiles.ensureNotAnInput(output, inputs: [labelsPath])
+      let settings = parameters
       return { context in
         context.progress.report(stage: "weight_map", done: 0, total: 1)
-        let (pages, calibration) = try ImageLoading.labels(at: labelsPath, ignoreValue: parameters.ignoreValue)
+        let (pages, calibration) = try ImageLoading.labels(at: labelsPath, ignoreValue: settings.ignoreValue)
         var maps: [Tensor] = []
         for (index, labels) in pages.enumerated() {
           try context.token.check()
-          let weights = weightMap(labels: labels, parameters: parameters)
+          let weights = weightMap(labels: labels, parameters: settings, parallel: context.environment.parallel)
           maps.append(Tensor(shape: Shape(channels: 1, height: labels.height, width: labels.width), storage: weights))
           context.progress.report(stage: "weight_map", done: index + 1, total: pages.count)
         }
