@@ -35,6 +35,8 @@ final class CommandSupport {
     /** The open image with this title, or an error naming it. */
     static ImagePlus imageTitled(String title) {
         ImagePlus image = WindowManager.getImage(title);
+        ImagePlus current = WindowManager.getCurrentImage();
+        if (image == null && current != null && current.getTitle().equals(title)) image = current;
         if (image == null) throw new IllegalArgumentException("There is no open image called '" + title + "'.");
         return image;
     }

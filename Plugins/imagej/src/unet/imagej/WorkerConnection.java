@@ -175,6 +175,11 @@ public final class WorkerConnection {
         }
     }
 
+    /** Ends the process at once, without `shutdown` (a stuck worker); pending requests fail. */
+    public void terminate() {
+        process.destroyForcibly();
+    }
+
     /** The process's exit code, or null while it runs. */
     public Integer exitCode() {
         return process.isAlive() ? null : process.exitValue();
