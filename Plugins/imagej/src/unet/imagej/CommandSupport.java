@@ -5,6 +5,7 @@ import ij.ImagePlus;
 import ij.Macro;
 import ij.Prefs;
 import ij.WindowManager;
+import ij.macro.Interpreter;
 
 /** What every U-Net command does the same way: report failures, find images, remember the model. */
 final class CommandSupport {
@@ -23,13 +24,24 @@ final class CommandSupport {
             IJ.showStatus(title + ": cancelled");
             IJ.log(title + ": cancelled");
             if (IJ.isMacro()) Macro.abort();
+            abortMacro();
             return;
         }
         String message = failure instanceof WorkerException
                 ? ((WorkerException) failure).userMessage()
                 : failure.getMessage() != null ? failure.getMessage() : failure.toString();
         IJ.log(title + " failed: " + message);
-        IJ.error(title, message);
+        if (IJ.getInstance() != null && Display.available()) {
+            IJ.error(title, message); // also aborts a running macro
+        } else {
+            abortMacro(); // no ImageJ window (e.g. -batch): a modal dialog would wait forever
+        }
+    }
+
+    /** Stops the macro that called the command, if any, so a script does not go on after a failure. */
+    static void abortMacro() {
+        Interpreter interpreter = Interpreter.getInstance();
+        if (interpreter != null) interpreter.abortMacro();
     }
 
     /** The open image with this title, or an error naming it. */

@@ -61,14 +61,22 @@ final class ResultPresenter {
     }
 
     /**
+     * The ROI Manager a macro or the user sees: the hidden batch-mode one inside a batch-mode
+     * macro, else the window (opened if needed). Call only where a display exists.
+     */
+    static RoiManager roiManager() {
+        RoiManager manager = RoiManager.getInstance2();
+        return manager != null ? manager : RoiManager.getRoiManager();
+    }
+
+    /**
      * Adds the objects' outlines to the ROI Manager (the batch-mode one in a batch macro).
      * @return the number of ROIs added; 0 without a display, where a ROI Manager cannot exist
      */
     static int addOutlinesToRoiManager(ImagePlus instances) {
         if (GraphicsEnvironment.isHeadless()) return 0;
         List<Roi> outlines = InstanceOutlines.of(instances.getStack());
-        RoiManager manager = RoiManager.getRoiManager();
-        if (manager == null) return 0;
+        RoiManager manager = roiManager();
         for (Roi roi : outlines) {
             roi.setStrokeColor(Color.YELLOW);
             manager.addRoi(roi);

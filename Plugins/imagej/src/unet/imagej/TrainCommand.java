@@ -154,7 +154,7 @@ public final class TrainCommand implements PlugIn {
             }
             return labels;
         }
-        RoiManager manager = GraphicsEnvironment.isHeadless() ? null : RoiManager.getRoiManager();
+        RoiManager manager = GraphicsEnvironment.isHeadless() ? null : ResultPresenter.roiManager();
         Roi[] rois = manager == null ? new Roi[0] : manager.getRoisAsArray();
         if (rois.length == 0) {
             throw new IllegalArgumentException("The ROI Manager holds no ROIs: outline the objects and add them "
