@@ -117,12 +117,21 @@ def segment(request_id, params, job):
 
 
 def weight_map(request_id, params, job):
+    if "output" not in params:
+        raise RPCError(-32602, "output is missing", {"field": "output"})
     labels = read_tiff(params["labels"])
     w0, sigma = float(params.get("w0", 10)), float(params.get("sigma", 5))
     distance = ndimage.distance_transform_edt(labels == 0)
     weights = 1 + w0 * np.exp(-(2 * distance) ** 2 / (2 * sigma ** 2)) * (labels == 0)
     write_tiff(params["output"], weights.astype(np.float32))
     return {"output": params["output"]}
+
+
+def evaluate(request_id, params, job):
+    prediction, truth = read_tiff(params["prediction"]) > 0, read_tiff(params["truth"]) > 0
+    union = np.logical_or(prediction, truth).sum()
+    return {"fg_iou": float(np.logical_and(prediction, truth).sum() / union) if union else 1.0,
+            "pixel_error": float((prediction != truth).mean())}
 
 
 def generate(request_id, params, job):
@@ -145,7 +154,7 @@ def generate(request_id, params, job):
     return {"images": images, "labels": labels}
 
 
-LONG = {"train": train, "segment": segment, "weight_map": weight_map, "generate": generate}
+LONG = {"train": train, "segment": segment, "weight_map": weight_map, "generate": generate, "evaluate": evaluate}
 
 
 def run_job(request_id, method, params, job):
