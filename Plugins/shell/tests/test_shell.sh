@@ -14,6 +14,7 @@ failures=0
 ok() { count=$((count + 1)); echo "ok $count - $1"; }
 fail() { count=$((count + 1)); failures=$((failures + 1)); echo "not ok $count - $1"; [ -n "${2:-}" ] && sed 's/^/#   /' "$2"; }
 check() { local name=$1; shift; if "$@"; then ok "$name"; else fail "$name"; fi; }
+jq_true() { jq -e "$1" "$2" >/dev/null; }
 is_tiff() { local magic; magic=$(head -c 4 "$1" | od -An -tx1 | tr -d ' \n'); [[ $magic == 49492a00 || $magic == 4d4d002a || $magic == 49492b00 || $magic == 4d4d002b ]]; }
 
 # --- unet-progress alone, on canned worker output --------------------------------------------
@@ -64,7 +65,7 @@ check "unet-segment-folder prints the object count" grep -qE '^cells\.tif	[0-9]+
 
 "$here/unet-segment-folder" --json --outputs mask "$work/tiny.unet" "$work/images" "$work/out-json" >"$work/seg.json" 2>/dev/null
 check "--json prints the result, --outputs limits the outputs" \
-  jq -e >/dev/null '(.outputs | length) == 1 and (.outputs[0] | has("mask") and (has("instances") | not))' "$work/seg.json"
+  jq_true '(.outputs | length) == 1 and (.outputs[0] | has("mask") and (has("instances") | not))' "$work/seg.json"
 
 "$here/unet-segment-folder" "$work/no-such.unet" "$work/images" "$work/out2" >/dev/null 2>"$work/err.err"
 status=$?

@@ -72,7 +72,7 @@ public final class TrainCommand implements PlugIn {
         form.addMessage("Training data: an open image with its labels (a label image or the ROI Manager),\n"
                 + "or two folders of TIFFs paired in name order (used when both folders are given).");
         form.addChoice("image", titles, current != null ? current.getTitle() : titles[0]);
-        form.addChoice("labels", labelChoices, titles.length > 1 ? titles[1] : ROI_MANAGER);
+        form.addChoice("labels", labelChoices, defaultLabels(titles, current));
         form.addDirectory("image_folder", "");
         form.addDirectory("label_folder", "");
         form.addFile("model", defaultModel);
@@ -108,6 +108,18 @@ public final class TrainCommand implements PlugIn {
                 text(response, "iterations"), text(response, "loss"), text(response, "seconds")));
         IJ.showStatus(TITLE + ": model saved to " + saved);
         lastResult = new TrainResult(response, lossPlot);
+    }
+
+    /** The open image most likely to hold labels: a title with "label" or "mask", else another image. */
+    private static String defaultLabels(String[] titles, ImagePlus current) {
+        String other = ROI_MANAGER;
+        for (String title : titles) {
+            if (current != null && title.equals(current.getTitle())) continue;
+            String lower = title.toLowerCase(Locale.US);
+            if (lower.contains("label") || lower.contains("mask")) return title;
+            if (other.equals(ROI_MANAGER) && !title.equals(NO_IMAGE)) other = title;
+        }
+        return other;
     }
 
     /** Fills `images` and `labels`: from the folder pair if given, else from the open images. */
