@@ -108,8 +108,13 @@ final class ParameterForm {
 
     /** True when the macro options name this key at all (e.g. to tell "not given" from a default). */
     boolean macroHas(String key) {
-        return fromMacro() && (Macro.getValue(macroOptions, key, null) != null
-                || (" " + macroOptions + " ").contains(" " + key + " "));
+        return fromMacro() && (Macro.getValue(macroOptions, key, null) != null || hasKeyword(key));
+    }
+
+    /** A bare key (a checked checkbox), ignoring [bracketed values] such as paths with spaces. */
+    private boolean hasKeyword(String key) {
+        String outsideBrackets = macroOptions.replaceAll("\\[[^\\]]*\\]", "[]");
+        return (" " + outsideBrackets + " ").contains(" " + key + " ");
     }
 
     String string(String key) {
@@ -136,8 +141,7 @@ final class ParameterForm {
         for (Field field : fields) {
             if (field.kind == Kind.CHECKBOX) {
                 String explicit = Macro.getValue(macroOptions, field.key, null);
-                boolean on = explicit != null ? !explicit.equalsIgnoreCase("false")
-                        : (" " + macroOptions + " ").contains(" " + field.key + " ");
+                boolean on = explicit != null ? !explicit.equalsIgnoreCase("false") : hasKeyword(field.key);
                 values.put(field.key, Boolean.toString(on));
             } else {
                 values.put(field.key, Macro.getValue(macroOptions, field.key, field.defaultText));

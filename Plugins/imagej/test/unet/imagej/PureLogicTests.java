@@ -43,18 +43,18 @@ final class PureLogicTests {
         });
 
         checks.test("macro options are read without a dialog, as ImageJ records them", () -> {
-            ParameterForm form = new ParameterForm("t", "model=[/data/my models/a.unet] tile_size=132 tta ");
+            ParameterForm form = new ParameterForm("t", "model=[/data/my mask models/a.unet] tile_size=132 tta ");
             form.addFile("model", "");
             form.addNumber("tile_size", 0, "");
             form.addNumber("memory_mb", 512, "");
             form.addCheckbox("tta", false);
             form.addCheckbox("mask", true);
             check(form.fromMacro() && form.show(), "no dialog in a macro");
-            checkEqual("/data/my models/a.unet", form.string("model"), "bracketed path with a space");
+            checkEqual("/data/my mask models/a.unet", form.string("model"), "bracketed path with spaces");
             checkEqual(132.0, form.number("tile_size"), "number");
             checkEqual(512.0, form.number("memory_mb"), "default number");
             check(form.flag("tta"), "a checkbox key that is present is true");
-            check(!form.flag("mask"), "a checkbox key that is absent is false (as in ImageJ)");
+            check(!form.flag("mask"), "a checkbox key that is absent is false (as in ImageJ), even inside a path");
             ParameterForm bad = new ParameterForm("t", "tile_size=big ");
             bad.addNumber("tile_size", 0, "");
             bad.show();
