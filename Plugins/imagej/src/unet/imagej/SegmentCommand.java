@@ -7,7 +7,6 @@ import ij.IJ;
 import ij.ImagePlus;
 import ij.WindowManager;
 import ij.measure.Calibration;
-import ij.plugin.PlugIn;
 
 import java.io.File;
 import java.util.ArrayList;
@@ -23,7 +22,7 @@ import java.util.List;
  * {@code folder=} (segment a folder instead), {@code tile_size=}, {@code memory_mb=}, {@code tta},
  * {@code grow_instances} and any of {@code probabilities mask instances} (default: all three).
  */
-public final class SegmentCommand implements PlugIn {
+public final class SegmentCommand extends UNetCommand {
     static final String TITLE = "U-Net Segment";
     private static final String[] OUTPUTS = {"probabilities", "mask", "instances"};
 
@@ -46,16 +45,12 @@ public final class SegmentCommand implements PlugIn {
         return lastResult;
     }
 
-    @Override
-    public void run(String argument) {
-        try {
-            segment();
-        } catch (WorkerException | IllegalArgumentException e) {
-            CommandSupport.report(TITLE, e);
-        }
+    public SegmentCommand() {
+        super(TITLE);
     }
 
-    private void segment() throws WorkerException {
+    @Override
+    void execute() throws WorkerException {
         ParameterForm form = new ParameterForm(TITLE);
         form.addMessage("Segments the current image, or every TIFF in 'Folder' if one is given.");
         form.addFile("model", CommandSupport.lastModel());

@@ -9,7 +9,6 @@ import ij.IJ;
 import ij.ImagePlus;
 import ij.WindowManager;
 import ij.gui.Roi;
-import ij.plugin.PlugIn;
 import ij.plugin.frame.RoiManager;
 
 import java.awt.GraphicsEnvironment;
@@ -27,7 +26,7 @@ import java.util.Locale;
  * {@code init_model=} (fine-tune), {@code max_seconds=}, {@code w0=}, {@code sigma=},
  * {@code base_channels=}, {@code depth=}, {@code config=[{"learning_rate":0.01}]}.
  */
-public final class TrainCommand implements PlugIn {
+public final class TrainCommand extends UNetCommand {
     static final String TITLE = "U-Net Train";
     /** The labels choice that rasterises the ROI Manager's ROIs. */
     public static final String ROI_MANAGER = "ROI Manager";
@@ -50,16 +49,12 @@ public final class TrainCommand implements PlugIn {
         return lastResult;
     }
 
-    @Override
-    public void run(String argument) {
-        try {
-            train();
-        } catch (WorkerException | IllegalArgumentException e) {
-            CommandSupport.report(TITLE, e);
-        }
+    public TrainCommand() {
+        super(TITLE);
     }
 
-    private void train() throws WorkerException {
+    @Override
+    void execute() throws WorkerException {
         ImagePlus current = WindowManager.getCurrentImage();
         String[] titles = CommandSupport.openImageTitles(NO_IMAGE);
         String[] labelChoices = new String[titles.length + 1];

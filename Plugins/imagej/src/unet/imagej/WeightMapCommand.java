@@ -4,7 +4,6 @@ import com.google.gson.JsonObject;
 import ij.IJ;
 import ij.ImagePlus;
 import ij.WindowManager;
-import ij.plugin.PlugIn;
 
 import java.io.File;
 
@@ -15,7 +14,7 @@ import java.io.File;
  * Macro: {@code run("U-Net Weight Map", "labels=labels.tif w0=10 sigma=5");} with optional
  * {@code output=/data/weights.tif} (default: a temporary file).
  */
-public final class WeightMapCommand implements PlugIn {
+public final class WeightMapCommand extends UNetCommand {
     static final String TITLE = "U-Net Weight Map";
 
     private static volatile ImagePlus lastResult;
@@ -25,16 +24,12 @@ public final class WeightMapCommand implements PlugIn {
         return lastResult;
     }
 
-    @Override
-    public void run(String argument) {
-        try {
-            weightMap();
-        } catch (WorkerException | IllegalArgumentException e) {
-            CommandSupport.report(TITLE, e);
-        }
+    public WeightMapCommand() {
+        super(TITLE);
     }
 
-    private void weightMap() throws WorkerException {
+    @Override
+    void execute() throws WorkerException {
         ImagePlus current = WindowManager.getCurrentImage();
         if (current == null) throw new IllegalArgumentException("Open a label image first.");
         ParameterForm form = new ParameterForm(TITLE);
