@@ -20,7 +20,8 @@ import java.util.List;
  *
  * Macro: {@code run("U-Net Segment", "model=/data/nuclei.unet output=/data/out");} plus optional
  * {@code folder=} (segment a folder instead), {@code tile_size=}, {@code memory_mb=}, {@code tta},
- * {@code grow_instances} and any of {@code probabilities mask instances} (default: all three).
+ * {@code keep_borders} (do not grow instances over the separating borders) and any of
+ * {@code probabilities mask instances} (default: all three).
  */
 public final class SegmentCommand extends UNetCommand {
     static final String TITLE = "U-Net Segment";
@@ -59,7 +60,7 @@ public final class SegmentCommand extends UNetCommand {
         form.addNumber("tile_size", 0, "px output tile (0 = automatic)");
         form.addNumber("memory_mb", 0, "MB (0 = automatic)");
         form.addCheckbox("tta", false);
-        form.addCheckbox("grow_instances", false);
+        form.addCheckbox("keep_borders", false);
         for (String output : OUTPUTS) form.addCheckbox(output, true);
         if (!form.show()) return;
 
@@ -94,7 +95,8 @@ public final class SegmentCommand extends UNetCommand {
         if (form.number("tile_size") > 0) params.addProperty("tile_size", (long) form.number("tile_size"));
         if (form.number("memory_mb") > 0) params.addProperty("memory_mb", (long) form.number("memory_mb"));
         params.addProperty("tta", form.flag("tta"));
-        params.addProperty("grow_instances", form.flag("grow_instances"));
+        // The worker grows instances back over the separating borders unless told not to.
+        if (form.flag("keep_borders")) params.addProperty("grow_instances", false);
 
         WorkerConnection connection = WorkerSession.connection();
         long start = System.currentTimeMillis();
