@@ -99,8 +99,8 @@ public final class TrainCommand extends UNetCommand {
         lossPlot.finish();
         String saved = response.has("model") ? response.get("model").getAsString() : model;
         CommandSupport.rememberModel(saved);
-        IJ.log(String.format(Locale.US, "%s: model saved to %s (%s iterations, loss %s, %s s)", TITLE, saved,
-                text(response, "iterations"), text(response, "loss"), text(response, "seconds")));
+        IJ.log(String.format(Locale.US, "%s: model saved to %s (%s iterations, loss %.4g, %.1f s)", TITLE, saved,
+                text(response, "iterations"), number(response, "loss"), number(response, "seconds")));
         IJ.showStatus(TITLE + ": model saved to " + saved);
         lastResult = new TrainResult(response, lossPlot);
     }
@@ -190,6 +190,10 @@ public final class TrainCommand extends UNetCommand {
         if (form.number("base_channels") > 0) config.addProperty("base_channels", (long) form.number("base_channels"));
         if (form.number("depth") > 0) config.addProperty("depth", (long) form.number("depth"));
         return config;
+    }
+
+    private static double number(JsonObject object, String key) {
+        return object.has(key) && object.get(key).isJsonPrimitive() ? object.get(key).getAsDouble() : Double.NaN;
     }
 
     private static String text(JsonObject object, String key) {
