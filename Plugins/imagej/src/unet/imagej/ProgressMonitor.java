@@ -1,0 +1,76 @@
+package unet.imagej;
+
+import com.google.gson.JsonObject;
+import ij.IJ;
+
+/**
+ * Waits for a long request (train, segment) while showing its progress in ImageJ's progress bar
+ * and status line, and sends `cancel` when the user presses Esc or the Cancel button.
+ */
+public final class ProgressMonitor implements ProgressListener {
+    private static final long POLL_MILLIS = 100;
+
+    private final String title;
+    private final WorkerConnection connection;
+    private final ProgressListener extra;
+    private volatile Progress latest;
+    private volatile boolean cancelRequested;
+    private CancelWindow cancelWindow;
+
+    /**
+     * @param title the command's name, shown in the status line
+     * @param extra also receives each progress (e.g. a loss plot), or null
+     */
+    public ProgressMonitor(String title, WorkerConnection connection, ProgressListener extra) {
+        this.title = title;
+        this.connection = connection;
+        this.extra = extra;
+    }
+
+    /**
+     * Sends the request and returns its result once the worker answers.
+     * @throws WorkerException the worker's error; {@link WorkerException#isCancelled()} after Esc/Cancel
+     */
+    public JsonObject run(String method, JsonObject params) throws WorkerException {
+        IJ.resetEscape();
+        WorkerCall call = connection.send(method, params);
+        call.addProgressListener(this);
+        IJ.showStatus(title + ": started");
+        if (Display.isInteractive()) cancelWindow = CancelWindow.open(title, () -> cancelRequested = true);
+        try {
+            while (true) {
+                JsonObject result = call.await(POLL_MILLIS);
+                if (result != null) return result;
+                if (!cancelRequested && IJ.escapePressed()) cancelRequested = true;
+                if (cancelRequested && !call.isDone()) {
+                    IJ.showStatus(title + ": cancelling...");
+                    connection.cancel(call);
+                    cancelRequested = false;
+                    IJ.resetEscape();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            connection.cancel(call);
+            throw new WorkerException(WorkerException.CANCELLED, title + " was interrupted.");
+        } finally {
+            IJ.showProgress(1.0);
+            if (cancelWindow != null) cancelWindow.close();
+        }
+    }
+
+    /** The last progress notification received, or null. */
+    public Progress latest() {
+        return latest;
+    }
+
+    @Override
+    public void progress(Progress progress) {
+        latest = progress;
+        if (progress.total > 0) IJ.showProgress(progress.fraction());
+        String text = title + ": " + progress.describe() + " (Esc to cancel)";
+        IJ.showStatus(text);
+        if (cancelWindow != null) cancelWindow.setText(progress.describe());
+        if (extra != null) extra.progress(progress);
+    }
+}

@@ -1,0 +1,202 @@
+package unet.imagej;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import ij.IJ;
+import ij.ImagePlus;
+import ij.WindowManager;
+import ij.gui.Roi;
+import ij.plugin.frame.RoiManager;
+
+import java.awt.GraphicsEnvironment;
+import java.io.File;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * "U-Net Train": trains a model on an open image and its labels (a label image, or the ROIs of
+ * the ROI Manager, one object per ROI) or on a folder pair, with a live loss plot.
+ *
+ * Macro: {@code run("U-Net Train", "image=cells.tif labels=cells-labels.tif model=/data/cells.unet iterations=500");}
+ * or {@code image_folder=... label_folder=...} (TIFFs paired in name order) instead of
+ * {@code image=}/{@code labels=}; {@code labels=[ROI Manager]} uses the ROI Manager. Optional:
+ * {@code init_model=} (fine-tune), {@code max_seconds=}, {@code w0=}, {@code sigma=},
+ * {@code base_channels=}, {@code depth=}, {@code config=[{"learning_rate":0.01}]}.
+ */
+public final class TrainCommand extends UNetCommand {
+    static final String TITLE = "U-Net Train";
+    /** The labels choice that rasterises the ROI Manager's ROIs. */
+    public static final String ROI_MANAGER = "ROI Manager";
+    private static final String NO_IMAGE = "(no image open: use folders)";
+
+    private static volatile TrainResult lastResult;
+
+    /** What the last run produced (for scripts and tests). */
+    public static final class TrainResult {
+        public final JsonObject response;
+        public final LossPlot lossPlot;
+
+        TrainResult(JsonObject response, LossPlot lossPlot) {
+            this.response = response;
+            this.lossPlot = lossPlot;
+        }
+    }
+
+    public static TrainResult lastResult() {
+        return lastResult;
+    }
+
+    public TrainCommand() {
+        super(TITLE);
+    }
+
+    @Override
+    void execute() throws WorkerException {
+        ImagePlus current = WindowManager.getCurrentImage();
+        String[] titles = CommandSupport.openImageTitles(NO_IMAGE);
+        String[] labelChoices = new String[titles.length + 1];
+        labelChoices[0] = ROI_MANAGER;
+        System.arraycopy(titles, 0, labelChoices, 1, titles.length);
+        String defaultModel = CommandSupport.lastModel().isEmpty()
+                ? new File(System.getProperty("user.home"), "unet-model.unet").getPath() : CommandSupport.lastModel();
+
+        ParameterForm form = new ParameterForm(TITLE);
+        form.addMessage("Training data: an open image with its labels (a label image or the ROI Manager),\n"
+                + "or two folders of TIFFs paired in name order (used when both folders are given).");
+        form.addChoice("image", titles, current != null ? current.getTitle() : titles[0]);
+        form.addChoice("labels", labelChoices, defaultLabels(titles, current));
+        form.addDirectory("image_folder", "");
+        form.addDirectory("label_folder", "");
+        form.addFile("model", defaultModel);
+        form.addFile("init_model", "");
+        form.addNumber("iterations", 0, "(0 = worker default)");
+        form.addNumber("max_seconds", 0, "s time budget (0 = none)");
+        form.addNumber("w0", 10, "border weight (Eq. 2)");
+        form.addNumber("sigma", 5, "px border width (Eq. 2)");
+        form.addNumber("base_channels", 0, "(0 = default, 64 in the paper)");
+        form.addNumber("depth", 0, "(0 = default, 4 in the paper)");
+        form.addString("config", "");
+        if (!form.show()) return;
+
+        String model = form.string("model");
+        if (model.isEmpty()) throw new IllegalArgumentException("Choose where to save the model (model=...).");
+        JsonObject params = new JsonObject();
+        addTrainingData(form, params);
+        params.addProperty("model_out", new File(model).getAbsolutePath());
+        if (!form.string("init_model").isEmpty()) {
+            params.addProperty("init_model", new File(form.string("init_model")).getAbsolutePath());
+        }
+        if (form.number("iterations") > 0) params.addProperty("iterations", (long) form.number("iterations"));
+        if (form.number("max_seconds") > 0) params.addProperty("max_seconds", form.number("max_seconds"));
+        params.add("config", config(form));
+
+        LossPlot lossPlot = new LossPlot(TITLE + " loss", Display.isInteractive());
+        WorkerConnection connection = WorkerSession.connection();
+        JsonObject response = new ProgressMonitor(TITLE, connection, lossPlot).run("train", params);
+        lossPlot.finish();
+        String saved = response.has("model") ? response.get("model").getAsString() : model;
+        CommandSupport.rememberModel(saved);
+        IJ.log(String.format(Locale.US, "%s: model saved to %s (%s iterations, loss %.4g, %.1f s)", TITLE, saved,
+                text(response, "iterations"), number(response, "loss"), number(response, "seconds")));
+        IJ.showStatus(TITLE + ": model saved to " + saved);
+        lastResult = new TrainResult(response, lossPlot);
+    }
+
+    /** The open image most likely to hold labels: a title with "label" or "mask", else another image. */
+    private static String defaultLabels(String[] titles, ImagePlus current) {
+        String other = ROI_MANAGER;
+        for (String title : titles) {
+            if (current != null && title.equals(current.getTitle())) continue;
+            String lower = title.toLowerCase(Locale.US);
+            if (lower.contains("label") || lower.contains("mask")) return title;
+            if (other.equals(ROI_MANAGER) && !title.equals(NO_IMAGE)) other = title;
+        }
+        return other;
+    }
+
+    /** Fills `images` and `labels`: from the folder pair if given, else from the open images. */
+    private static void addTrainingData(ParameterForm form, JsonObject params) throws WorkerException {
+        JsonArray images = new JsonArray();
+        JsonArray labels = new JsonArray();
+        String imageFolder = form.string("image_folder");
+        String labelFolder = form.string("label_folder");
+        if (!imageFolder.isEmpty() || !labelFolder.isEmpty()) {
+            if (imageFolder.isEmpty() || labelFolder.isEmpty()) {
+                throw new IllegalArgumentException("Give both image_folder and label_folder.");
+            }
+            List<File> imageFiles = ImageFiles.tiffsIn(new File(imageFolder));
+            List<File> labelFiles = ImageFiles.tiffsIn(new File(labelFolder));
+            if (imageFiles.isEmpty() || imageFiles.size() != labelFiles.size()) {
+                throw new IllegalArgumentException("The folders must hold the same number of TIFFs (at least one): "
+                        + imageFiles.size() + " images, " + labelFiles.size() + " labels.");
+            }
+            for (File file : imageFiles) images.add(file.getAbsolutePath());
+            for (File file : labelFiles) labels.add(file.getAbsolutePath());
+        } else {
+            ImagePlus image = imageFromForm(form);
+            File temporary = ImageFiles.temporaryFolder("unet-train");
+            images.add(ImageFiles.tiffOf(image, temporary).getAbsolutePath());
+            labels.add(ImageFiles.tiffOf(labelImage(form.string("labels"), image), temporary).getAbsolutePath());
+        }
+        params.add("images", images);
+        params.add("labels", labels);
+    }
+
+    private static ImagePlus imageFromForm(ParameterForm form) {
+        String title = form.string("image");
+        if (title.equals(NO_IMAGE)) throw new IllegalArgumentException("Open an image, or give both folders.");
+        return CommandSupport.imageTitled(title);
+    }
+
+    /** The label image: an open image, or the ROI Manager's ROIs rasterised to one. */
+    private static ImagePlus labelImage(String choice, ImagePlus image) {
+        if (!choice.equals(ROI_MANAGER)) {
+            ImagePlus labels = CommandSupport.imageTitled(choice);
+            if (labels.getType() == ImagePlus.COLOR_RGB || labels.getType() == ImagePlus.COLOR_256) {
+                throw new IllegalArgumentException("'" + choice + "' is a colour image; labels must be a grey-level "
+                        + "label image (0 = background, one value per object) or a mask.");
+            }
+            return labels;
+        }
+        RoiManager manager = GraphicsEnvironment.isHeadless() ? null : ResultPresenter.roiManager();
+        Roi[] rois = manager == null ? new Roi[0] : manager.getRoisAsArray();
+        if (rois.length == 0) {
+            throw new IllegalArgumentException("The ROI Manager holds no ROIs: outline the objects and add them "
+                    + "(press 't'), or choose a label image.");
+        }
+        return LabelRasterizer.rasterize(rois, image.getWidth(), image.getHeight(), image.getStackSize(),
+                ImageFiles.stem(image.getTitle()) + "-roi-labels");
+    }
+
+    /** The `config` object: the advanced JSON text merged with the dialog's named fields. */
+    private static JsonObject config(ParameterForm form) {
+        JsonObject config = new JsonObject();
+        String text = form.string("config");
+        if (!text.isEmpty()) {
+            try {
+                JsonElement parsed = JsonParser.parseString(text);
+                if (!parsed.isJsonObject()) throw new JsonParseException("not an object");
+                config = parsed.getAsJsonObject();
+            } catch (JsonParseException e) {
+                throw new IllegalArgumentException("config must be a JSON object such as {\"learning_rate\":0.01}, not: "
+                        + text);
+            }
+        }
+        config.addProperty("w0", form.number("w0"));
+        config.addProperty("sigma", form.number("sigma"));
+        if (form.number("base_channels") > 0) config.addProperty("base_channels", (long) form.number("base_channels"));
+        if (form.number("depth") > 0) config.addProperty("depth", (long) form.number("depth"));
+        return config;
+    }
+
+    private static double number(JsonObject object, String key) {
+        return object.has(key) && object.get(key).isJsonPrimitive() ? object.get(key).getAsDouble() : Double.NaN;
+    }
+
+    private static String text(JsonObject object, String key) {
+        return object.has(key) ? object.get(key).getAsString() : "?";
+    }
+}

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Runs train-segment.ijm in ImageJ's -batch mode under Xvfb, with the plugin installed as a user
+# installs it into plain ImageJ: U_Net.jar in plugins/, gson.jar in plugins/jars/.
+# Needs UNET_WORKER (the real worker), IJ_JAR, PLUGIN_JAR, GSON_DIST_JAR; run by `make -C Plugins test`.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+: "${UNET_WORKER:?set UNET_WORKER to the built unet-worker}"
+: "${IJ_JAR:=/usr/share/java/ij.jar}"
+: "${PLUGIN_JAR:=$here/../dist/U_Net.jar}"
+: "${GSON_DIST_JAR:=$here/../dist/gson.jar}"
+[ -x "$UNET_WORKER" ] || { echo "run-macro-test: no worker at $UNET_WORKER (make build)"; exit 2; }
+command -v xvfb-run >/dev/null || { echo "run-macro-test: xvfb-run missing (make -C Plugins deps)"; exit 2; }
+
+work=$(mktemp -d /tmp/unet-macro-test.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/imagej/plugins/jars"
+cp "$PLUGIN_JAR" "$work/imagej/plugins/"
+cp "$GSON_DIST_JAR" "$work/imagej/plugins/jars/"
+
+generated=$(jq -nc --arg dir "$work/data" \
+  '{jsonrpc:"2.0",id:1,method:"generate",params:{kind:"nuclei",output_dir:$dir,count:1,width:64,height:64,seed:5}}' \
+  | "$UNET_WORKER" 2>/dev/null | jq -c 'select(.id == 1)')
+image=$(jq -r '.result.images[0]' <<<"$generated")
+labels=$(jq -r '.result.labels[0]' <<<"$generated")
+[ -f "$image" ] || { echo "run-macro-test: generate failed: $generated"; exit 1; }
+
+log="$work/imagej.log"
+start=$(date +%s)
+set +e
+HOME="$work" timeout 300 xvfb-run -a java -Dplugins.dir="$work/imagej" -cp "$IJ_JAR" ij.ImageJ \
+  -batch "$here/macro/train-segment.ijm" "$image|$labels|$work" >"$log" 2>&1
+status=$?
+set -e
+echo "# ImageJ -batch finished with status $status in $(( $(date +%s) - start )) s"
+grep -v '^unet-worker' "$log" | sed 's/^/#   /'
+
+# A failing command stops the macro with the worker's message and never waits on a dialog.
+error_log="$work/error.log"
+set +e
+HOME="$work" timeout 120 xvfb-run -a java -Dplugins.dir="$work/imagej" -cp "$IJ_JAR" ij.ImageJ \
+  -batch "$here/macro/error-aborts.ijm" "$image|$work" >"$error_log" 2>&1
+error_status=$?
+set -e
+
+failures=0
+if [ "$error_status" -ne 124 ] && grep -q "U-Net Segment failed: .*no-such-model.unet" "$error_log" \
+   && ! grep -q "MACRO went on" "$error_log"; then
+  echo "ok - a worker error stops the macro with the worker's message"
+else
+  echo "not ok - error handling in a macro (status $error_status):"; sed 's/^/#   /' "$error_log"
+  failures=$((failures + 1))
+fi
+expect() {
+  if grep -qxF "$1" "$log"; then echo "ok - $1"; else echo "not ok - expected the line: $1"; failures=$((failures + 1)); fi
+}
+expect "MACRO model 1"
+expect "MACRO roi model 1"
+expect "MACRO opened 3"
+expect "MACRO probabilities 64x64 32-bit 1"
+expect "MACRO mask 64x64 8-bit 1"
+expect "MACRO instances 64x64 16-bit 1"
+expect "MACRO weights weights.tif 32-bit 1"
+expect "MACRO done"
+rois=$(sed -n 's/^MACRO rois //p' "$log")
+if [ -n "$rois" ] && [ "$rois" -ge 1 ]; then echo "ok - $rois instance outlines in the ROI Manager"
+else echo "not ok - no instance outlines in the ROI Manager ($rois)"; failures=$((failures + 1)); fi
+if grep -q "U-Net Train: model saved to" "$log"; then echo "ok - the model path is reported"
+else echo "not ok - the model path is not reported"; failures=$((failures + 1)); fi
+[ "$status" -eq 0 ] || { echo "not ok - ImageJ exited with status $status"; failures=$((failures + 1)); }
+if [ "$failures" -gt 0 ]; then echo "# macro test: $failures failures"; exit 1; fi
+echo "# macro test passed"

@@ -1,0 +1,252 @@
+package unet.imagej;
+
+import static unet.imagej.Checks.check;
+import static unet.imagej.Checks.checkEqual;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import ij.IJ;
+import ij.ImagePlus;
+import ij.Macro;
+import ij.WindowManager;
+import ij.macro.Interpreter;
+import ij.measure.Calibration;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The plugin without a screen (-Djava.awt.headless=true) against the real worker named by
+ * UNET_WORKER: trains a tiny network for a few iterations on a synthetic image, segments it,
+ * shows a weight map, and checks outputs, progress, cancellation, errors and worker restarts.
+ */
+public final class HeadlessPluginTest {
+    /** A tiny network so the whole run takes seconds. */
+    static final String TINY = "base_channels=4 depth=2";
+
+    private final File folder;
+    private final AtomicInteger trainProgress = new AtomicInteger();
+    private final AtomicInteger segmentProgress = new AtomicInteger();
+    private String image;
+    private String labels;
+    private File model;
+
+    private HeadlessPluginTest(File folder) {
+        this.folder = folder;
+    }
+
+    public static void main(String[] arguments) throws Exception {
+        String worker = System.getenv(WorkerLocator.ENVIRONMENT_VARIABLE);
+        if (worker == null || !new File(worker).canExecute()) {
+            System.out.println("Bail out! UNET_WORKER must name the built unet-worker (make build), not: " + worker);
+            System.exit(2);
+        }
+        Checks checks = new Checks();
+        PureLogicTests.register(checks);
+        new HeadlessPluginTest(Files.createTempDirectory("unet-imagej-test").toFile()).register(checks);
+        WorkerSession.shutdown();
+        System.exit(checks.finish());
+    }
+
+    private void register(Checks checks) {
+        checks.test("the worker starts and generates a synthetic image with labels", () -> {
+            WorkerSession.addProgressListener(progress -> {
+                if ("train".equals(progress.stage)) trainProgress.incrementAndGet();
+                if ("segment".equals(progress.stage)) segmentProgress.incrementAndGet();
+            });
+            JsonObject params = new JsonObject();
+            params.addProperty("kind", "nuclei");
+            params.addProperty("output_dir", new File(folder, "data").getPath());
+            params.addProperty("count", 1);
+            params.addProperty("width", 64);
+            params.addProperty("height", 64);
+            params.addProperty("seed", 3);
+            JsonObject result = WorkerSession.connection().request("generate", params, 60_000);
+            image = result.getAsJsonArray("images").get(0).getAsString();
+            labels = result.getAsJsonArray("labels").get(0).getAsString();
+            check(new File(image).isFile() && new File(labels).isFile(), "generated files exist");
+        });
+
+        checks.test("U-Net Train from open images (batch-mode macro options) writes a model and reports progress", () -> {
+            Interpreter.batchMode = true;
+            try {
+                ImagePlus input = IJ.openImage(image);
+                ImagePlus truth = IJ.openImage(labels);
+                truth.setTitle("truth");
+                truth.show();
+                input.show();
+                model = new File(folder, "tiny.unet");
+                runCommand(TrainCommand.class, "image=" + input.getTitle() + " labels=truth model=[" + model
+                        + "] iterations=3 " + TINY);
+            } finally {
+                Interpreter.batchMode = false;
+            }
+            TrainCommand.TrainResult result = TrainCommand.lastResult();
+            check(result != null, "the command finished with a result");
+            check(model.isFile() && model.length() > 0, "model written: " + model);
+            checkEqual(model.getAbsolutePath(), result.response.get("model").getAsString(), "model path reported");
+            check(trainProgress.get() >= 1, "train progress was reported");
+            check(result.lossPlot.size() >= 1, "the loss plot received losses");
+            checkEqual(3L, result.response.get("iterations").getAsLong(), "iterations run");
+        });
+
+        checks.test("U-Net Segment on the current image writes and opens three outputs with its calibration", () -> {
+            ImagePlus input = IJ.openImage(image);
+            Calibration calibration = input.getCalibration();
+            calibration.pixelWidth = 0.5;
+            calibration.pixelHeight = 0.5;
+            calibration.setUnit("um");
+            input.changes = true; // unsaved changes: the plugin must send a temporary copy
+            WindowManager.setTempCurrentImage(input);
+            File output = new File(folder, "segmented");
+            runCommand(SegmentCommand.class, "model=[" + model + "] output=[" + output + "]");
+            SegmentCommand.SegmentResult result = SegmentCommand.lastResult();
+            check(result != null, "the command finished with a result");
+            checkEqual(3, result.images.size(), "images opened");
+            int[] types = {ImagePlus.GRAY32, ImagePlus.GRAY8, ImagePlus.GRAY16};
+            String[] suffixes = {"_probabilities.tif", "_mask.tif", "_instances.tif"};
+            for (int i = 0; i < 3; i++) {
+                ImagePlus opened = result.images.get(i);
+                checkEqual(types[i], opened.getType(), "type of " + opened.getTitle());
+                checkEqual(64, opened.getWidth(), "width of " + opened.getTitle());
+                checkEqual(64, opened.getHeight(), "height of " + opened.getTitle());
+                checkEqual(0.5, opened.getCalibration().pixelWidth, "pixel width of " + opened.getTitle());
+                checkEqual(calibration.getUnit(), opened.getCalibration().getUnit(), "unit of " + opened.getTitle());
+                String stem = ImageFiles.stem(input.getTitle());
+                ImagePlus file = IJ.openImage(new File(output, stem + suffixes[i]).getPath());
+                check(file != null, "output file opens in ImageJ: " + stem + suffixes[i]);
+                checkEqual(types[i], file.getType(), "type of the file " + file.getTitle());
+            }
+            checkEqual(0, result.roisAdded, "no ROI Manager without a display");
+            check(segmentProgress.get() >= 1, "segment progress was reported");
+        });
+
+        checks.test("U-Net Weight Map opens a float map of the label image", () -> {
+            ImagePlus truth = IJ.openImage(labels);
+            WindowManager.setTempCurrentImage(truth);
+            runCommand(WeightMapCommand.class, "labels=" + truth.getTitle() + " w0=10 sigma=5 output=["
+                    + new File(folder, "weights.tif") + "]");
+            ImagePlus weights = WeightMapCommand.lastResult();
+            check(weights != null, "the command finished with a result");
+            checkEqual(ImagePlus.GRAY32, weights.getType(), "type");
+            checkEqual(64, weights.getWidth(), "width");
+            ij.process.ImageStatistics stats = weights.getStatistics();
+            check(stats.min > 0 && stats.max > stats.min, "positive weights that vary: " + stats.min + ".." + stats.max);
+        });
+
+        checks.test("a worker error reaches the user with the worker's message", () -> {
+            WindowManager.setTempCurrentImage(IJ.openImage(image));
+            String missing = new File(folder, "no-such-model.unet").getPath();
+            String printed = captureStdout(() -> runCommand(SegmentCommand.class,
+                    "model=[" + missing + "] output=[" + folder + "]"));
+            check(printed.contains("U-Net Segment failed") && printed.contains("no-such-model.unet"),
+                    "error names the missing model: " + printed);
+            try {
+                JsonObject params = new JsonObject();
+                params.addProperty("model", missing);
+                JsonArray images = new JsonArray();
+                images.add(image);
+                params.add("images", images);
+                params.addProperty("output_dir", folder.getPath());
+                WorkerSession.connection().request("segment", params, 60_000);
+                check(false, "segmenting with a missing model must fail");
+            } catch (WorkerException expected) {
+                checkEqual(-32001, expected.code(), "error code for an unreadable file");
+            }
+        });
+
+        checks.test("cancel stops a long training within seconds and leaves no partial model", () -> {
+            File cancelled = new File(folder, "cancelled.unet");
+            WorkerCall call = WorkerSession.connection().send("train", longTraining(cancelled));
+            waitForProgress(call);
+            long start = System.currentTimeMillis();
+            WorkerSession.connection().cancel(call);
+            try {
+                call.await(30_000);
+                check(false, "a cancelled training must answer with an error");
+            } catch (WorkerException expected) {
+                check(expected.isCancelled(), "answered -32800, got " + expected.code() + ": " + expected.getMessage());
+            }
+            check(System.currentTimeMillis() - start < 10_000, "cancelled within 10 s");
+            check(!new File(cancelled.getPath() + ".tmp").exists(), "no temporary file left");
+        });
+
+        checks.test("a crashed worker is detected, reported and restarted", () -> {
+            WorkerConnection first = WorkerSession.connection();
+            WorkerCall call = first.send("train", longTraining(new File(folder, "crashed.unet")));
+            waitForProgress(call);
+            first.terminate();
+            try {
+                call.await(30_000);
+                check(false, "a request of a killed worker must fail");
+            } catch (WorkerException expected) {
+                checkEqual(WorkerException.DIED, expected.code(), "error code");
+                check(expected.getMessage().contains("stopped unexpectedly"), "clear message: " + expected.getMessage());
+            }
+            String printed = captureStdout(() -> {
+                WorkerConnection second = WorkerSession.connection();
+                check(second != first && second.isAlive(), "a new worker was started");
+            });
+            check(printed.contains("starting a new one"), "the restart is logged: " + printed);
+            WindowManager.setTempCurrentImage(IJ.openImage(image));
+            runCommand(SegmentCommand.class, "model=[" + model + "] output=[" + new File(folder, "again") + "] mask");
+            checkEqual(1, SegmentCommand.lastResult().images.size(), "only the mask was asked for");
+        });
+    }
+
+    private JsonObject longTraining(File modelOut) {
+        JsonObject params = new JsonObject();
+        JsonArray images = new JsonArray();
+        images.add(image);
+        JsonArray labelList = new JsonArray();
+        labelList.add(labels);
+        params.add("images", images);
+        params.add("labels", labelList);
+        params.addProperty("model_out", modelOut.getPath());
+        params.addProperty("iterations", 100_000);
+        JsonObject config = new JsonObject();
+        config.addProperty("base_channels", 4);
+        config.addProperty("depth", 2);
+        params.add("config", config);
+        return params;
+    }
+
+    private static void waitForProgress(WorkerCall call) throws Exception {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (call.progressCount() == 0 && !call.isDone() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
+        check(call.progressCount() > 0, "the training reported progress before the test went on");
+    }
+
+    /** Runs a command as a macro's run("label", options) does: options bound to the calling thread. */
+    static void runCommand(Class<?> command, String options) {
+        Thread thread = Thread.currentThread();
+        String name = thread.getName();
+        thread.setName("Run$_test");
+        Macro.setOptions(thread, options);
+        try {
+            IJ.runPlugIn(command.getName(), "");
+        } finally {
+            Macro.setOptions(thread, null);
+            thread.setName(name);
+        }
+    }
+
+    private static String captureStdout(Checks.Body body) throws Exception {
+        PrintStream original = System.out;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(bytes, true, "UTF-8"));
+        try {
+            body.run();
+        } finally {
+            System.setOut(original);
+        }
+        String text = bytes.toString("UTF-8");
+        original.print(text);
+        return text;
+    }
+}

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Tests of the shell clients (unet-progress, unet-train-folder, unet-segment-folder) on a tiny
+# synthetic image, against the real worker named by UNET_WORKER. Run by `make -C Plugins test`.
+set -uo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+: "${UNET_WORKER:?set UNET_WORKER to the built unet-worker}"
+[ -x "$UNET_WORKER" ] || { echo "Bail out! no worker at $UNET_WORKER (make build)"; exit 2; }
+work=$(mktemp -d /tmp/unet-shell-test.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+tiny='{"base_channels":4,"depth":2}'
+count=0
+failures=0
+
+ok() { count=$((count + 1)); echo "ok $count - $1"; }
+fail() { count=$((count + 1)); failures=$((failures + 1)); echo "not ok $count - $1"; [ -n "${2:-}" ] && sed 's/^/#   /' "$2"; }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else fail "$name"; fi; }
+jq_true() { jq -e "$1" "$2" >/dev/null; }
+is_tiff() { local magic; magic=$(head -c 4 "$1" | od -An -tx1 | tr -d ' \n'); [[ $magic == 49492a00 || $magic == 4d4d002a || $magic == 49492b00 || $magic == 4d4d002b ]]; }
+
+# --- unet-progress alone, on canned worker output --------------------------------------------
+canned() {
+  printf '%s\n' \
+    '{"jsonrpc":"2.0","method":"progress","params":{"request":1,"stage":"train","done":1,"total":4,"loss":0.5,"eta_s":3}}' \
+    '{"jsonrpc":"2.0","method":"log","params":{"request":1,"level":"info","message":"a\tmessage"}}' \
+    '{"jsonrpc":"2.0","method":"progress","params":{"request":1,"stage":"train","done":4,"total":4,"loss":0.25,"eta_s":0}}' \
+    "$1"
+}
+canned '{"jsonrpc":"2.0","id":1,"result":{"model":"m.unet"}}' | "$here/unet-progress" >"$work/p.out" 2>"$work/p.err"
+status=$?
+check "unet-progress passes the response through" grep -qF '"result":{"model":"m.unet"}' "$work/p.out"
+check "unet-progress draws the bar to 100% with the loss" grep -qF '[##############################] 100%  4/4  loss 0.2500' "$work/p.err"
+check "unet-progress prints log notifications" grep -qF 'unet-worker [info] a message' "$work/p.err"
+check "unet-progress exits 0 after a result" [ "$status" = 0 ]
+canned '{"jsonrpc":"2.0","id":1,"error":{"code":-32001,"message":"cannot read x.tif","data":{"path":"x.tif"}}}' \
+  | "$here/unet-progress" --until 1 >/dev/null 2>"$work/p.err"
+status=$?
+check "unet-progress exits 1 after an error and prints it" [ "$status" = 1 ]
+check "the error names the worker's message" grep -qF 'unet-worker error -32001: cannot read x.tif' "$work/p.err"
+canned '{"jsonrpc":"2.0","id":1,"error":{"code":-32800,"message":"cancelled"}}' | "$here/unet-progress" --until 1 >/dev/null 2>&1
+check "unet-progress exits 3 after a cancellation" [ $? = 3 ]
+
+# --- against the worker ----------------------------------------------------------------------
+generated=$(jq -nc --arg dir "$work/data" \
+  '{jsonrpc:"2.0",id:1,method:"generate",params:{kind:"nuclei",output_dir:$dir,count:1,width:64,height:64,seed:11}}' \
+  | "$UNET_WORKER" 2>/dev/null | jq -c 'select(.id == 1)')
+mkdir -p "$work/images" "$work/labels"
+cp "$(jq -r '.result.images[0]' <<<"$generated")" "$work/images/cells.tif"
+cp "$(jq -r '.result.labels[0]' <<<"$generated")" "$work/labels/cells.tif"
+
+"$here/unet-train-folder" --iterations 3 --config "$tiny" "$work/images" "$work/labels" "$work/tiny.unet" \
+  >"$work/train.out" 2>"$work/train.err"
+status=$?
+check "unet-train-folder succeeds" [ "$status" = 0 ]
+check "unet-train-folder writes the model" [ -s "$work/tiny.unet" ]
+check "unet-train-folder reports the model path" grep -qF "model saved: $work/tiny.unet (3 iterations" "$work/train.out"
+if grep -q '100%  3/3  loss' "$work/train.err"; then ok "the training progress bar reaches 3/3 with a loss"
+else fail "the training progress bar reaches 3/3 with a loss" "$work/train.err"; fi
+
+"$here/unet-segment-folder" "$work/tiny.unet" "$work/images" "$work/out" >"$work/seg.out" 2>"$work/seg.err"
+check "unet-segment-folder succeeds" [ $? = 0 ]
+for output in probabilities mask instances; do
+  check "unet-segment-folder writes cells_$output.tif" is_tiff "$work/out/cells_$output.tif"
+done
+check "unet-segment-folder prints the object count" grep -qE '^cells\.tif	[0-9]+ objects	' "$work/seg.out"
+
+"$here/unet-segment-folder" --json --outputs mask "$work/tiny.unet" "$work/images" "$work/out-json" >"$work/seg.json" 2>/dev/null
+check "--json prints the result, --outputs limits the outputs" \
+  jq_true '(.outputs | length) == 1 and (.outputs[0] | has("mask") and (has("instances") | not))' "$work/seg.json"
+
+"$here/unet-segment-folder" "$work/no-such.unet" "$work/images" "$work/out2" >/dev/null 2>"$work/err.err"
+status=$?
+check "a worker error exits 1" [ "$status" = 1 ]
+check "a worker error shows the worker's message" grep -qF "no-such.unet" "$work/err.err"
+
+UNET_WORKER=/nonexistent/unet-worker "$here/unet-segment-folder" "$work/tiny.unet" "$work/images" "$work/out3" \
+  >/dev/null 2>"$work/missing.err"
+status=$?
+check "a missing worker exits 2" [ "$status" = 2 ]
+check "a missing worker is named" grep -qF "UNET_WORKER is set to '/nonexistent/unet-worker'" "$work/missing.err"
+
+# Ctrl-C / TERM sends `cancel`: the worker stops, the script exits 3, no partial file is left.
+"$here/unet-train-folder" --iterations 100000 --config "$tiny" "$work/images" "$work/labels" "$work/cancelled.unet" \
+  >/dev/null 2>"$work/cancel.err" &
+pid=$!
+for _ in $(seq 300); do grep -q 'train ' "$work/cancel.err" && break; sleep 0.1; done
+start=$(date +%s)
+kill -TERM "$pid"
+wait "$pid"
+status=$?
+check "TERM cancels the training (exit 3)" [ "$status" = 3 ]
+check "the cancellation answers within 10 s" [ $(( $(date +%s) - start )) -le 10 ]
+check "the worker reported the cancellation" grep -qF 'unet-worker error -32800' "$work/cancel.err"
+check "no temporary file is left" [ -z "$(find "$work" -name '*.tmp*')" ]
+
+echo "1..$count"
+[ "$failures" = 0 ] || { echo "# shell tests: $failures failed"; exit 1; }
+echo "# all $count shell tests passed"
