@@ -24,11 +24,10 @@ enum TrainMethod {
     name: "train",
     handler: .queued { params in
       let request = try parse(params)
-      return { _ in
-        // The training loop is not wired into the worker yet: say so, never fake a result.
-        _ = request
-        throw RPCError.internalError("train is not available in this build yet: the training loop is not wired into the worker")
+      if !request.validationImages.isEmpty {
+        throw RPCError.invalidParams(field: "validation", "validation during training is not supported in this build yet")
       }
+      return { context in try Trainer(request: request, context: context).run() }
     })
 
   static func parse(_ params: ParamsReader) throws(RPCError) -> Request {

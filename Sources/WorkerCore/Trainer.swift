@@ -1,0 +1,115 @@
+import ImageOps
+import JSONRPC
+import NeuralCore
+
+/// The `train` loop: samples augmented tiles (ImageOps), takes SGD/Adam steps (NeuralCore),
+/// reports progress, checkpoints `model_out` atomically and honours cancellation and the
+/// iteration/time budget (Protocol/README.md, "train").
+struct Trainer {
+  let request: TrainMethod.Request
+  let context: RequestContext
+
+  func run() throws -> JSONValue {
+    let config = request.configuration
+    let parallel = context.environment.parallel
+    let start = ContinuousClock.now
+    let initial = try request.initModel.map { try StoredModel.load(path: $0) }
+    let normalization = initial?.normalization ?? IntensityNormalization()
+    context.progress.report(stage: "load", done: 0, total: request.images.count)
+    let set = try TrainingSet.load(
+      images: request.images, labels: request.labels, field: "images", labelsField: "labels",
+      normalization: normalization, ignoreValue: config.weightMap.ignoreValue, token: context.token)
+
+    var rng = RandomSource(seed: config.seed)
+    var network: UNet
+    if let initial {
+      network = initial.network
+      guard network.configuration.inputChannels == set.channels else {
+        throw RPCError.dataMismatch(
+          "the images have \(set.channels) channel(s) but \(request.initModel ?? "") expects \(network.configuration.inputChannels)")
+      }
+    } else {
+      let configuration = UNetConfiguration(
+        inputChannels: set.channels, classes: 2, baseChannels: config.baseChannels, depth: config.depth,
+        dropout: config.dropout)
+      network = UNet(configuration: configuration, rng: &rng)
+    }
+    let geometry = UNetGeometry(depth: network.configuration.depth)
+    guard let outputSize = geometry.largestLegalOutputSize(atMost: config.outputTileSize)
+      ?? geometry.smallestLegalOutputSize(atLeast: config.outputTileSize),
+      let inputSize = geometry.inputSize(forOutputSize: outputSize)
+    else {
+      throw RPCError.invalidParams(field: "config.tile_size", "no legal tile size near \(config.outputTileSize)")
+    }
+    let samplers = set.examples.map {
+      TrainingSampler(
+        image: $0.image, labels: $0.labels, parameters: config.weightMap, augmentation: config.augmentation,
+        parallel: parallel)
+    }
+    let rate = Float(config.effectiveLearningRate)
+    var optimizer: Optimizer = config.optimizer == .sgd
+      ? .sgd(learningRate: rate, momentum: Float(config.momentum), weightDecay: Float(config.weightDecay))
+      : .adam(learningRate: rate, weightDecay: Float(config.weightDecay))
+    var history = initial?.history ?? TrainingHistory()
+    let workspace = UNetWorkspace(parallel: parallel)
+    let iterationBudget = request.iterations ?? (request.maxSeconds == nil ? TrainMethod.defaultIterations : Int.max)
+    var recentLosses: [Float] = []
+    var done = 0
+
+    func save() throws {
+      let model = StoredModel(
+        network: network, normalization: normalization, history: history,
+        trainingState: TrainingState(iteration: history.iterations, rng: rng, optimizer: optimizer))
+      try model.save(to: request.modelOut)
+    }
+
+    while done < iterationBudget {
+      let elapsed = seconds(since: start)
+      if let limit = request.maxSeconds, elapsed >= limit { break }
+      try context.token.check()
+      let sampler = samplers[rng.nextInt(below: samplers.count)]
+      let sample = sampler.sample(inputSize: inputSize, outputSize: outputSize, random: &rng)
+      let loss = network.trainingStep(
+        input: sample.input, targets: sample.classes, weights: sample.weights, optimizer: &optimizer,
+        rng: &rng, workspace: workspace)
+      done += 1
+      history.iterations += 1
+      recentLosses.append(loss)
+      if recentLosses.count > 20 { recentLosses.removeFirst() }
+      let meanLoss = Double(recentLosses.reduce(0, +)) / Double(recentLosses.count)
+      history.lastLoss = meanLoss
+      history.seconds += 0
+      let now = seconds(since: start)
+      let total = estimatedTotal(done: done, elapsed: now)
+      let eta = Double(total - done) * now / Double(done)
+      context.progress.report(
+        stage: "train", done: done, total: total,
+        extra: [("loss", .double(meanLoss)), ("eta_s", .double(eta)), ("elapsed_s", .double(now))])
+      if done % config.checkpointEvery == 0 { try save() }
+    }
+    history.seconds += seconds(since: start)
+    try save()
+    return .object([
+      "model": .string(request.modelOut), "iterations": .int(Int64(done)),
+      "loss": history.lastLoss.map { .double($0) } ?? .null, "seconds": .double(seconds(since: start)),
+      "total_iterations": .int(Int64(history.iterations)), "tile_size": .int(Int64(outputSize)),
+      "input_size": .int(Int64(inputSize)),
+    ])
+  }
+
+  /// The iteration count progress reports as `total`: the budget, or with only
+  /// `max_seconds` an estimate from the rate so far.
+  private func estimatedTotal(done: Int, elapsed: Double) -> Int {
+    if let iterations = request.iterations {
+      guard let limit = request.maxSeconds, elapsed > 0 else { return iterations }
+      return min(iterations, max(done, Int(Double(done) * limit / elapsed)))
+    }
+    if let limit = request.maxSeconds, elapsed > 0 { return max(done, Int(Double(done) * limit / elapsed)) }
+    return TrainMethod.defaultIterations
+  }
+
+  private func seconds(since start: ContinuousClock.Instant) -> Double {
+    let d = ContinuousClock.now - start
+    return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+  }
+}
