@@ -4,7 +4,7 @@
 // worker that image tools drive over newline-delimited JSON-RPC 2.0 on stdin/stdout.
 //
 // CPU-specific compiler flags are passed by the Makefile, never here: a package with
-// unsafeFlags cannot be depended on by version.
+// unsafe flags cannot be depended on by version.
 import PackageDescription
 
 let package = Package(
