@@ -54,6 +54,8 @@ struct TrainingHistory: Sendable {
   var lastLoss: Double?
   var date: String?
   var seconds: Double = 0
+  /// The stored network's score on the validation set, when training had one.
+  var validation: ValidationScore?
 
   init() {}
 
@@ -67,12 +69,26 @@ struct TrainingHistory: Sendable {
       default: break
       }
     }
+    let values = Dictionary(metadata, uniquingKeysWith: { _, last in last })
+    if let loss = values["training.validation_loss"].flatMap(Double.init),
+      let iou = values["training.validation_fg_iou"].flatMap(Double.init),
+      let f1 = values["training.validation_f1_50"].flatMap(Double.init)
+    {
+      validation = ValidationScore(loss: loss, foregroundIoU: iou, f1At50: f1)
+    }
   }
 
   var metadata: [(String, String)] {
     var pairs = [("training.iterations", String(iterations)), ("training.seconds", String(seconds))]
     if let lastLoss { pairs.append(("training.loss", String(lastLoss))) }
     if let date { pairs.append(("training.date", date)) }
+    if let validation {
+      pairs.append(contentsOf: [
+        ("training.validation_loss", String(validation.loss)),
+        ("training.validation_fg_iou", String(validation.foregroundIoU)),
+        ("training.validation_f1_50", String(validation.f1At50)),
+      ])
+    }
     return pairs
   }
 
@@ -82,6 +98,11 @@ struct TrainingHistory: Sendable {
       "loss": lastLoss.map { .double($0) } ?? .null,
       "date": date.map { .string($0) } ?? .null,
       "seconds": .double(seconds),
+      "validation": validation.map {
+        .object([
+          "loss": .double($0.loss), "fg_iou": .double($0.foregroundIoU), "f1_50": .double($0.f1At50),
+        ])
+      } ?? .null,
     ])
   }
 }

@@ -20,6 +20,19 @@ struct Trainer {
       images: request.images, labels: request.labels, field: "images", labelsField: "labels",
       normalization: normalization, ignoreValue: config.weightMap.ignoreValue, token: context.token)
 
+    let validator = try request.validationImages.isEmpty
+      ? nil
+      : Validator(
+        set: TrainingSet.load(
+          images: request.validationImages, labels: request.validationLabels, field: "validation.images",
+          labelsField: "validation.labels", normalization: normalization,
+          ignoreValue: config.weightMap.ignoreValue, token: context.token),
+        parameters: config.weightMap, parallel: parallel)
+    if let validator, validator.channels != set.channels {
+      throw RPCError.dataMismatch(
+        "the validation images have \(validator.channels) channel(s) but the training images \(set.channels)")
+    }
+
     var rng = RandomSource(seed: config.seed)
     var network: UNet
     if let initial {
@@ -55,12 +68,29 @@ struct Trainer {
     let iterationBudget = request.iterations ?? (request.maxSeconds == nil ? TrainMethod.defaultIterations : Int.max)
     var recentLosses: [Float] = []
     var done = 0
+    /// With validation and `keep_best`: the best model so far, written at the end.
+    var best: StoredModel?
 
-    func save() throws {
-      let model = StoredModel(
+    func currentModel() -> StoredModel {
+      StoredModel(
         network: network, normalization: normalization, history: history,
         trainingState: TrainingState(iteration: history.iterations, rng: rng, optimizer: optimizer))
-      try model.save(to: request.modelOut)
+    }
+
+    /// Scores the network on the validation set, reports it and remembers the best model.
+    func validate(total: Int) throws {
+      guard let validator else { return }
+      let score = try validator.score(network, token: context.token)
+      history.validation = score
+      let improved = best?.history.validation.map { score.loss < $0.loss } ?? true
+      if config.keepBest && improved { best = currentModel() }
+      context.progress.report(
+        stage: "validate", done: done, total: total,
+        extra: [
+          ("loss", history.lastLoss.map { .double($0) } ?? .null),
+          ("validation_loss", .double(score.loss)), ("validation_fg_iou", .double(score.foregroundIoU)),
+          ("validation_f1_50", .double(score.f1At50)), ("best", .bool(improved)),
+        ])
     }
 
     while done < iterationBudget {
@@ -78,23 +108,33 @@ struct Trainer {
       if recentLosses.count > 20 { recentLosses.removeFirst() }
       let meanLoss = Double(recentLosses.reduce(0, +)) / Double(recentLosses.count)
       history.lastLoss = meanLoss
-      history.seconds += 0
       let now = seconds(since: start)
       let total = estimatedTotal(done: done, elapsed: now)
       let eta = Double(total - done) * now / Double(done)
       context.progress.report(
         stage: "train", done: done, total: total,
         extra: [("loss", .double(meanLoss)), ("eta_s", .double(eta)), ("elapsed_s", .double(now))])
-      if done % config.checkpointEvery == 0 { try save() }
+      if done % config.validateEvery == 0 { try validate(total: total) }
+      if done % config.checkpointEvery == 0 { try currentModel().save(to: request.modelOut) }
     }
+    if validator != nil && done % config.validateEvery != 0 { try validate(total: done) }
     history.seconds += seconds(since: start)
-    try save()
-    return .object([
-      "model": .string(request.modelOut), "iterations": .int(Int64(done)),
-      "loss": history.lastLoss.map { .double($0) } ?? .null, "seconds": .double(seconds(since: start)),
-      "total_iterations": .int(Int64(history.iterations)), "tile_size": .int(Int64(outputSize)),
-      "input_size": .int(Int64(inputSize)),
-    ])
+    var final = best ?? currentModel()
+    final.history.seconds = history.seconds
+    try final.save(to: request.modelOut)
+    var result: [(String, JSONValue)] = [
+      ("model", .string(request.modelOut)), ("iterations", .int(Int64(done))),
+      ("loss", history.lastLoss.map { .double($0) } ?? .null), ("seconds", .double(seconds(since: start))),
+      ("total_iterations", .int(Int64(history.iterations))), ("tile_size", .int(Int64(outputSize))),
+      ("input_size", .int(Int64(inputSize))),
+    ]
+    if let score = final.history.validation {
+      result.append(contentsOf: [
+        ("best_validation_loss", .double(score.loss)), ("validation_fg_iou", .double(score.foregroundIoU)),
+        ("validation_f1_50", .double(score.f1At50)), ("model_iterations", .int(Int64(final.history.iterations))),
+      ])
+    }
+    return .object(JSONObject(result))
   }
 
   /// The iteration count progress reports as `total`: the budget, or with only

@@ -24,9 +24,6 @@ enum TrainMethod {
     name: "train",
     handler: .queued { params in
       let request = try parse(params)
-      if !request.validationImages.isEmpty {
-        throw RPCError.invalidParams(field: "validation", "validation during training is not supported in this build yet")
-      }
       return { context in try Trainer(request: request, context: context).run() }
     })
 

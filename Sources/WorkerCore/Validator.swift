@@ -1,0 +1,87 @@
+import Evaluation
+import ImageOps
+import NeuralCore
+import Segmentation
+
+/// One validation of the network during `train`: how well it segments held-out images.
+struct ValidationScore: Sendable {
+  /// The paper's weighted cross-entropy (Eq. 1 with the Eq. 2 weights) over the whole images,
+  /// normalised like the training loss (per pixel), so the two are comparable.
+  var loss: Double
+  /// Foreground IoU of the instances `segment` would write (threshold 0.5, grown into the
+  /// separation borders) against the labels; ignored pixels count for neither.
+  var foregroundIoU: Double
+  /// Instance F1 at IoU 0.5 of the instances `segment` would write.
+  var f1At50: Double
+}
+
+/// Validation during training (Protocol/README.md, `train` `validation`): segments each
+/// validation image exactly as `segment` does (overlap-tile, mirrored context, the model's
+/// normalisation already applied by `TrainingSet`) and scores it against its labels.
+///
+/// Targets and weight maps are computed once; each validation costs one segmentation pass.
+struct Validator {
+  private struct Example {
+    let image: Tensor
+    let target: TrainingTarget
+    let truth: LabelImage
+    let ignored: [Bool]
+  }
+
+  private let examples: [Example]
+  private let parallel: Parallel
+  /// Channels of the validation images (all equal, checked by `TrainingSet`).
+  let channels: Int
+
+  init(set: TrainingSet, parameters: WeightMapParameters, parallel: Parallel) {
+    self.parallel = parallel
+    channels = set.channels
+    examples = set.examples.map { example in
+      Example(
+        image: example.image,
+        target: makeTrainingTarget(labels: example.labels, parameters: parameters, parallel: parallel),
+        truth: example.labels.instances(ignoreValue: parameters.ignoreValue).labels,
+        ignored: example.labels.ignoredPixels(ignoreValue: parameters.ignoreValue))
+    }
+  }
+
+  /// Scores `network` on every validation image (means over images).
+  /// - Throws: `RequestCancelled` when the token is cancelled between tiles.
+  func score(_ network: UNet, token: CancellationToken) throws -> ValidationScore {
+    let predictor = UNetTilePredictor(network: network, parallel: parallel)
+    var total = ValidationScore(loss: 0, foregroundIoU: 0, f1At50: 0)
+    for example in examples {
+      try token.check()
+      let tileSize = defaultOutputTileSize(
+        predictor: predictor, imageWidth: example.image.width, imageHeight: example.image.height)
+      let segmenter = OverlapTileSegmenter(predictor: predictor, outputTileSize: tileSize)
+      let probability: Tensor
+      do {
+        probability = try segmenter.segment(example.image, progress: { _, _ in }, isCancelled: { token.isCancelled })
+      } catch {
+        throw RequestCancelled()
+      }
+      total.loss += weightedLoss(probability, target: example.target)
+      var predicted = instanceLabels(probability: probability).labels
+      for p in predicted.values.indices where example.ignored[p] { predicted.values[p] = 0 }
+      let metrics = evaluateSegmentation(prediction: predicted, truth: example.truth)
+      total.foregroundIoU += metrics.foregroundIoU
+      total.f1At50 += metrics.f1At50
+    }
+    let n = Double(max(1, examples.count))
+    return ValidationScore(loss: total.loss / n, foregroundIoU: total.foregroundIoU / n, f1At50: total.f1At50 / n)
+  }
+
+  /// (1/N) Σ w(x) · −log p_ℓ(x)(x) over the N pixels (Eq. 1, as `SoftmaxCrossEntropy` with
+  /// `.pixelCount`), from the foreground probability of a two-class network.
+  private func weightedLoss(_ probability: Tensor, target: TrainingTarget) -> Double {
+    let smallest: Float = 1e-7
+    var sum = 0.0
+    for p in target.classes.indices where target.weights[p] > 0 {
+      let foreground = probability.storage[p]
+      let correct = target.classes[p] == 1 ? foreground : 1 - foreground
+      sum += Double(target.weights[p]) * -Double(Elementary.log(max(correct, smallest)))
+    }
+    return sum / Double(max(1, target.classes.count))
+  }
+}
