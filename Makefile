@@ -20,7 +20,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 IMAGEJ_JAR ?= /usr/share/java/ij.jar
 
-.PHONY: all deps imagej-runtime build test demo install dist clean
+.PHONY: all deps imagej-runtime python-runtime build test demo install dist clean
 
 all: build
 
@@ -47,17 +47,16 @@ test: deps imagej-runtime
 	$(SWIFT) build $(SWIFT_FLAGS)
 	UNET_REQUIRE_IMAGEJ=1 IMAGEJ_JAR=$(IMAGEJ_JAR) $(SWIFT) test $(SWIFT_FLAGS)
 
-# Until training is wired into the worker, the demo shows what the worker can already do:
-# synthetic data, the paper's weight map and the metrics, through the protocol.
-demo: build
-	@echo "make demo (partial: training and segmentation are not wired into the worker yet)"
-	@mkdir -p demo-output
-	@printf '%s\n' \
-	  '{"jsonrpc":"2.0","id":1,"method":"initialize"}' \
-	  '{"jsonrpc":"2.0","id":2,"method":"generate","params":{"kind":"nuclei","output_dir":"demo-output","count":2,"width":256,"height":256}}' \
-	  '{"jsonrpc":"2.0","id":3,"method":"weight_map","params":{"labels":"demo-output/nuclei_1_0_labels.tif","output":"demo-output/nuclei_1_0_weights.tif"}}' \
-	  | $(BIN)/unet-worker
-	@echo "Outputs in demo-output/"
+# The first minutes of a new user: synthetic nuclei, training with the default settings,
+# segmentation of a held-out set and its metrics, all through the worker's protocol
+# (Plugins/python/unet_demo.py, standard-library Python). Outputs go to demo-output/.
+demo: build python-runtime
+	python3 Plugins/python/unet_demo.py --worker $(BIN)/unet-worker --output demo-output
+
+python-runtime:
+	@command -v python3 >/dev/null 2>&1 || { \
+	  echo "Installing python3 with apt-get"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3; }
 
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin
@@ -71,4 +70,4 @@ dist: deps
 	@echo "dist/unet-worker-$(ARCH)-linux.tar.gz"
 
 clean:
-	rm -rf .build dist
+	rm -rf .build dist demo-output

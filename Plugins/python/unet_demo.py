@@ -49,11 +49,13 @@ def generate(worker, kind, folder, count, size, seed):
 
 
 class TrainingDisplay:
-    """Prints training progress on one line (iteration, loss, ETA) and validation results."""
+    """Prints training progress (iteration, loss, ETA) and validation results: one line updated
+    in place on a terminal, else a line per tenth of the run."""
 
     def __init__(self, quiet):
         self.quiet = quiet
-        self.last = None
+        self.in_place = sys.stdout.isatty()
+        self.next_line = 0
 
     def __call__(self, progress):
         if self.quiet:
@@ -61,11 +63,16 @@ class TrainingDisplay:
         p = progress.raw
         if p.get("stage") == "train" and p.get("loss") is not None:
             eta = p.get("eta_s") or 0
-            line = (f"\r  iteration {p['done']:>5}/{p['total']:<5} loss {p['loss']:.4f}"
+            line = (f"  iteration {p['done']:>5}/{p['total']:<5} loss {p['loss']:.4f}"
                     f"  ETA {int(eta) // 60}:{int(eta) % 60:02d}")
-            print(line, end="", flush=True)
+            if self.in_place:
+                print("\r" + line, end="", flush=True)
+            elif p["done"] >= self.next_line:
+                print(line, flush=True)
+                self.next_line = p["done"] + max(1, p["total"] // 10)
         elif p.get("stage") == "validate":
-            print(f"\r  iteration {p['done']:>5}: validation loss {p['validation_loss']:.4f}, "
+            print(("\r" if self.in_place else "")
+                  + f"  iteration {p['done']:>5}: validation loss {p['validation_loss']:.4f}, "
                   f"foreground IoU {p['validation_fg_iou']:.3f}, F1 {p['validation_f1_50']:.3f}"
                   f"{'  (best so far)' if p.get('best') else ''}" + " " * 10, flush=True)
 

@@ -40,7 +40,7 @@ import Testing
   }
 
   @Test func growthGivesTheBorderBackToTheObjectsItSeparates() {
-    let (labels, count) = instanceLabels(probability: probabilityMap(Self.touchingSquares))
+    let (labels, count) = instanceLabels(probability: probabilityMap(Self.touchingSquares), growthThreshold: 0.5)
     #expect(count == 2)
     for y in 1...3 {
       #expect(labels[y, 5] == 1 && labels[y, 6] == 2, "row \(y)")
@@ -58,8 +58,8 @@ import Testing
       ".........",
     ])
     let unchanged = instanceLabels(probability: map, growInstances: false).labels
-    #expect(instanceLabels(probability: map, growthRadius: 2).labels == unchanged)
-    let grown = instanceLabels(probability: map, growthRadius: 3).labels
+    #expect(instanceLabels(probability: map, growthRadius: 2, growthThreshold: 0.5).labels == unchanged)
+    let grown = instanceLabels(probability: map, growthRadius: 3, growthThreshold: 0.5).labels
     // Each side takes its neighbour; the middle (least probable) pixel goes to the side whose
     // flood reaches it first, the more probable one (0.3 beats 0.2).
     for y in 1...2 {
@@ -67,7 +67,7 @@ import Testing
     }
     // Row by row the more probable side claims the middle first.
     let mixed = instanceLabels(
-      probability: probabilityMap([".##312##.", ".##213##."]), growthRadius: 3
+      probability: probabilityMap([".##312##.", ".##213##."]), growthRadius: 3, growthThreshold: 0.5
     ).labels
     #expect(mixed[0, 4] == 1 && mixed[1, 4] == 2)
   }
@@ -79,15 +79,35 @@ import Testing
       ".####..4..###.",
       "..............",
     ])
-    let (labels, count) = instanceLabels(probability: map)
+    let (labels, count) = instanceLabels(probability: map, growthThreshold: 0.5)
     #expect(count == 2)
     #expect(labels == instanceLabels(probability: map, growInstances: false).labels)
   }
 
+  /// Hysteresis: rims above `growthThreshold` join the object they touch, also an isolated
+  /// object's; pixels below it, or cut off from every object by them, stay background, and
+  /// no object is merged with another.
+  @Test func rimsAboveTheGrowthThresholdAreGrownInto() {
+    let map = probabilityMap([
+      "...............",
+      ".4##4.....4....",
+      ".4##42##4.44...",
+      "..44..##.......",
+      "...............",
+    ])
+    let (labels, count) = instanceLabels(probability: map, growthThreshold: 0.3)
+    #expect(count == 2)
+    #expect(labels[1, 1] == 1 && labels[1, 4] == 1 && labels[2, 1] == 1 && labels[3, 2] == 1 && labels[3, 3] == 1)
+    #expect(labels[2, 8] == 2 && labels[2, 4] == 1 && labels[2, 5] != 0, "rims join their object, the border is shared")
+    #expect(labels[1, 10] == 0 && labels[2, 10] == 0 && labels[2, 11] == 0, "rim pixels cut off from objects stay")
+    let bordersOnly = instanceLabels(probability: map, growthThreshold: 0.5).labels
+    #expect(bordersOnly[1, 1] == 0 && bordersOnly[3, 2] == 0 && bordersOnly[2, 8] == 0)
+  }
+
   /// Random touching disks with their contact borders lowered; growth checked against a naive
   /// per-object breadth-first search for the border pixels.
-  @Test(arguments: [1, 2, 3])
-  func growthMatchesNaiveBorderPixels(radius: Int) {
+  @Test(arguments: [1, 2, 3], [Float(0.5), 0.3])
+  func growthMatchesNaiveBorderPixels(radius: Int, growthThreshold: Float) {
     let (width, height) = (48, 40)
     var random = RandomSource(seed: UInt64(radius))
     var owner = [Int](repeating: 0, count: width * height)
@@ -115,7 +135,8 @@ import Testing
       }
     }
     let (plain, count) = instanceLabels(probability: map, growInstances: false)
-    let (grown, grownCount) = instanceLabels(mask: foregroundMask(map), probability: map, growthRadius: radius)
+    let (grown, grownCount) = instanceLabels(
+      mask: foregroundMask(map), probability: map, growthRadius: radius, growthThreshold: growthThreshold)
     #expect(grownCount == count && count >= 2)
 
     // Naive: distance from each object through background, one BFS per object.
@@ -139,8 +160,10 @@ import Testing
         }
       }
     }
-    let border = (0..<(width * height)).map { plain.values[$0] == 0 && reachedBy[$0] >= 2 }
-    // Border pixels connected to an object through border pixels.
+    let border = (0..<(width * height)).map {
+      plain.values[$0] == 0 && (reachedBy[$0] >= 2 || map.storage[$0] > growthThreshold)
+    }
+    // Border (and rim) pixels connected to an object through such pixels.
     let reachable = labelComponents(width: width, height: height, isMember: { plain.values[$0] != 0 || border[$0] })
     var reachableComponent = Set<Int32>()
     for p in 0..<(width * height) where plain.values[p] != 0 { reachableComponent.insert(reachable.labels.values[p]) }

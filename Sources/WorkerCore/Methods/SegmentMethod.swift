@@ -22,6 +22,8 @@ enum SegmentMethod {
     var tta: Bool
     var growInstances: Bool
     var threshold: Float
+    /// Rims above this probability are grown into (never above `threshold`).
+    var growthThreshold: Float
   }
 
   static let spec = MethodSpec(
@@ -34,6 +36,7 @@ enum SegmentMethod {
   static func parse(_ params: ParamsReader) throws(RPCError) -> Request {
     try params.rejectUnknownKeys(allowed: [
       "model", "images", "output_dir", "outputs", "tile_size", "memory_mb", "tta", "grow_instances", "threshold",
+      "growth_threshold",
     ])
     let images = try params.stringArray("images")
     if images.isEmpty { throw RPCError.invalidParams(field: "images", "images must name at least one TIFF file") }
@@ -43,13 +46,16 @@ enum SegmentMethod {
         field: "outputs", "unknown output \"\(kind)\"; choose from \"probabilities\", \"mask\", \"instances\"")
     }
     if outputs.isEmpty { throw RPCError.invalidParams(field: "outputs", "outputs must name at least one output") }
+    let threshold = Float(try params.optionalDouble("threshold", in: 0...1) ?? 0.5)
     return Request(
       model: try params.string("model"), images: images, outputDir: try params.string("output_dir"),
       outputs: Set(outputs), tileSize: try params.optionalInt("tile_size", in: 1...8192),
       memoryMB: try params.optionalDouble("memory_mb", in: 16...1_000_000) ?? defaultMemoryMB,
       tta: try params.optionalBool("tta") ?? false,
       growInstances: try params.optionalBool("grow_instances") ?? true,
-      threshold: Float(try params.optionalDouble("threshold", in: 0...1) ?? 0.5))
+      threshold: threshold,
+      growthThreshold: min(threshold, Float(try params.optionalDouble("growth_threshold", in: 0...1)
+        ?? Double(InstanceDefaults.growthThreshold))))
   }
 
   /// Output paths of one input, by kind.
@@ -107,7 +113,9 @@ enum SegmentMethod {
         let mask = foregroundMask(probability, threshold: request.threshold)
         if request.outputs.contains("mask") { masks.append(mask) }
         if request.outputs.contains("instances") {
-          let labelled = instanceLabels(mask: mask, probability: probability, growInstances: request.growInstances)
+          let labelled = instanceLabels(
+            mask: mask, probability: probability, growInstances: request.growInstances,
+            growthThreshold: request.growthThreshold)
           instances.append(labelled.labels)
           objects += labelled.count
         }
