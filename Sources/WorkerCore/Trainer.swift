@@ -47,12 +47,20 @@ struct Trainer {
         dropout: config.dropout)
       network = UNet(configuration: configuration, rng: &rng)
     }
-    let geometry = UNetGeometry(depth: network.configuration.depth)
-    guard let outputSize = geometry.largestLegalOutputSize(atMost: config.outputTileSize)
-      ?? geometry.smallestLegalOutputSize(atLeast: config.outputTileSize),
-      let inputSize = geometry.inputSize(forOutputSize: outputSize)
+    let budget = Int(config.memoryMB * 1_048_576)
+    guard
+      let (outputSize, inputSize) = TrainingMemory.largestFittingOutputSize(
+        requested: config.outputTileSize, configuration: network.configuration,
+        parameterCount: network.parameterCount, budgetBytes: budget)
     else {
-      throw RPCError.invalidParams(field: "config.tile_size", "no legal tile size near \(config.outputTileSize)")
+      throw RPCError.invalidParams(
+        field: "config.memory_mb",
+        "memory_mb \(config.memoryMB) is too small to train this network even on its smallest tile; raise memory_mb or lower base_channels")
+    }
+    let geometry = UNetGeometry(depth: network.configuration.depth)
+    if let legal = geometry.largestLegalOutputSize(atMost: config.outputTileSize), outputSize < legal {
+      context.progress.log(
+        "warning", "training tile \(outputSize) instead of \(legal): the larger one needs more than memory_mb \(config.memoryMB)")
     }
     let samplers = set.examples.map {
       TrainingSampler(

@@ -13,7 +13,7 @@ struct TrainingConfiguration: Sendable {
   static let defaultBaseChannels = 16
   static let defaultDepth = 3
   static let defaultOutputTileSize = 100
-  static let defaultIterations = 600
+  static let defaultIterations = 2000
 
   var baseChannels = defaultBaseChannels
   var depth = defaultDepth
