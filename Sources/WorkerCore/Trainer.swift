@@ -76,6 +76,7 @@ struct Trainer {
     let iterationBudget = request.iterations ?? (request.maxSeconds == nil ? TrainMethod.defaultIterations : Int.max)
     var recentLosses: [Float] = []
     var done = 0
+    var lastCheckpoint = 0.0
     /// With validation and `keep_best`: the best model so far, written at the end.
     var best: StoredModel?
 
@@ -123,7 +124,10 @@ struct Trainer {
         stage: "train", done: done, total: total,
         extra: [("loss", .double(meanLoss)), ("eta_s", .double(eta)), ("elapsed_s", .double(now))])
       if done % config.validateEvery == 0 { try validate(total: total) }
-      if done % config.checkpointEvery == 0 { try currentModel().save(to: request.modelOut) }
+      if done % config.checkpointEvery == 0 || now - lastCheckpoint >= config.checkpointSeconds {
+        try currentModel().save(to: request.modelOut)
+        lastCheckpoint = now
+      }
     }
     if validator != nil && done % config.validateEvery != 0 { try validate(total: done) }
     history.seconds += seconds(since: start)

@@ -28,6 +28,8 @@ struct TrainingConfiguration: Sendable {
   var dropout: Float = 0.5
   var seed: UInt64 = 1
   var checkpointEvery = 100
+  /// Also checkpoint when this much time passed since the last one (slow, large networks).
+  var checkpointSeconds = 300.0
   var validateEvery = 50
   var keepBest = true
   var memoryMB = 2048.0
@@ -41,7 +43,7 @@ struct TrainingConfiguration: Sendable {
   static let keys = [
     "base_channels", "depth", "tile_size", "optimizer", "learning_rate", "momentum",
     "weight_decay", "w0", "sigma", "class_balance", "ignore_value", "augment", "dropout",
-    "seed", "checkpoint_every", "validate_every", "keep_best", "memory_mb",
+    "seed", "checkpoint_every", "checkpoint_seconds", "validate_every", "keep_best", "memory_mb",
   ]
 
   /// Reads `config` (absent: all defaults); unknown keys and bad values are -32602 naming
@@ -78,6 +80,7 @@ struct TrainingConfiguration: Sendable {
     dropout = Float(try config.optionalDouble("dropout", in: 0...0.95) ?? Double(dropout))
     seed = UInt64(try config.optionalInt("seed", in: 0...Int(Int64.max)) ?? Int(seed))
     checkpointEvery = try config.optionalInt("checkpoint_every", in: 1...Int(Int32.max)) ?? checkpointEvery
+    checkpointSeconds = try config.optionalDouble("checkpoint_seconds", in: 1...1e9) ?? checkpointSeconds
     validateEvery = try config.optionalInt("validate_every", in: 1...Int(Int32.max)) ?? validateEvery
     keepBest = try config.optionalBool("keep_best") ?? keepBest
     memoryMB = try config.optionalDouble("memory_mb", in: 16...1_000_000) ?? memoryMB
