@@ -71,6 +71,17 @@ struct Trainer {
     var optimizer: Optimizer = config.optimizer == .sgd
       ? .sgd(learningRate: rate, momentum: Float(config.momentum), weightDecay: Float(config.weightDecay))
       : .adam(learningRate: rate, weightDecay: Float(config.weightDecay))
+    // Resuming: the saved optimiser buffers (momentum, Adam's moments) and generator continue
+    // where the checkpoint stopped, when the optimiser is of the same kind.
+    if let state = initial?.trainingState, Self.sameKind(state.optimizer.method, optimizer.method),
+      state.optimizer.firstMoment.count == network.parameterCount
+    {
+      let method = optimizer.method
+      optimizer = state.optimizer
+      optimizer.method = method
+      optimizer.weightDecay = Float(config.weightDecay)
+      rng = state.rng
+    }
     var history = initial?.history ?? TrainingHistory()
     let workspace = UNetWorkspace(parallel: parallel)
     let iterationBudget = request.iterations ?? (request.maxSeconds == nil ? TrainMethod.defaultIterations : Int.max)
@@ -106,6 +117,8 @@ struct Trainer {
       let elapsed = seconds(since: start)
       if let limit = request.maxSeconds, elapsed >= limit { break }
       try context.token.check()
+      optimizer.learningRate = config.schedule.rate(
+        base: rate, done: done, total: estimatedTotal(done: done, elapsed: elapsed))
       let sampler = samplers[rng.nextInt(below: samplers.count)]
       let sample = sampler.sample(inputSize: inputSize, outputSize: outputSize, random: &rng)
       let loss = network.trainingStep(
@@ -158,6 +171,14 @@ struct Trainer {
     }
     if let limit = request.maxSeconds, elapsed > 0 { return max(done, Int(Double(done) * limit / elapsed)) }
     return TrainMethod.defaultIterations
+  }
+
+  /// Whether two optimiser methods are both SGD or both Adam (their buffers then match).
+  private static func sameKind(_ a: Optimizer.Method, _ b: Optimizer.Method) -> Bool {
+    switch (a, b) {
+    case (.sgd, .sgd), (.adam, .adam): return true
+    default: return false
+    }
   }
 
   private func seconds(since start: ContinuousClock.Instant) -> Double {

@@ -21,6 +21,7 @@ struct TrainingConfiguration: Sendable {
   var outputTileSize = defaultOutputTileSize
   var optimizer = OptimizerKind.adam
   var learningRate: Double?
+  var schedule = LearningRateSchedule.cosine
   var momentum = 0.99
   var weightDecay = 0.0
   var weightMap = WeightMapParameters()
@@ -41,7 +42,7 @@ struct TrainingConfiguration: Sendable {
   }
 
   static let keys = [
-    "base_channels", "depth", "tile_size", "optimizer", "learning_rate", "momentum",
+    "base_channels", "depth", "tile_size", "optimizer", "learning_rate", "lr_schedule", "momentum",
     "weight_decay", "w0", "sigma", "class_balance", "ignore_value", "augment", "dropout",
     "seed", "checkpoint_every", "checkpoint_seconds", "validate_every", "keep_best", "memory_mb",
   ]
@@ -61,6 +62,13 @@ struct TrainingConfiguration: Sendable {
       optimizer = kind
     }
     learningRate = try config.optionalDouble("learning_rate", in: 1e-9...10)
+    if let name = try config.optionalString("lr_schedule") {
+      guard let kind = LearningRateSchedule(rawValue: name) else {
+        throw RPCError.invalidParams(
+          field: config.field("lr_schedule"), "lr_schedule must be \"cosine\" or \"constant\", not \"\(name)\"")
+      }
+      schedule = kind
+    }
     momentum = try config.optionalDouble("momentum", in: 0...0.9999) ?? momentum
     weightDecay = try config.optionalDouble("weight_decay", in: 0...1) ?? weightDecay
     weightMap.w0 = Float(try config.optionalDouble("w0", in: 0...1000) ?? Double(weightMap.w0))
