@@ -37,6 +37,12 @@ struct Trainer {
     var network: UNet
     if let initial {
       network = initial.network
+      let kept = network.configuration
+      if request.setsArchitecture && (kept.baseChannels != config.baseChannels || kept.depth != config.depth) {
+        context.progress.log(
+          "warning",
+          "config base_channels/depth ignored: training continues \(request.initModel ?? "") with its architecture (base_channels \(kept.baseChannels), depth \(kept.depth))")
+      }
       guard network.configuration.inputChannels == set.channels else {
         throw RPCError.dataMismatch(
           "the images have \(set.channels) channel(s) but \(request.initModel ?? "") expects \(network.configuration.inputChannels)")
