@@ -58,8 +58,9 @@ def load_steps(path):
                 raise ValueError("line %d: %s does not take %s" % (number, kinds[0], sorted(unknown)))
             steps.append((number, kinds[0], step))
     actions = [s for s in steps if s[1] != "comment"]
-    if not actions or actions[-1][1] != "exit":
-        raise ValueError("the last step must be {\"exit\": code}")
+    exits = [i for i, s in enumerate(actions) if s[1] == "exit"]
+    if len(exits) != 1 or any(s[1] != "files" for s in actions[exits[0] + 1:]):
+        raise ValueError("one {\"exit\": code} step must end the session (only \"files\" may follow)")
     if any(kind == "start" for _, kind, _ in actions[1:]):
         raise ValueError("\"start\" may only be the first step")
     return steps
