@@ -23,7 +23,7 @@ DEFAULT_TIMEOUT = 20.0
 # Each step has one of these keys, plus some of the modifiers listed with it.
 STEP_KINDS = {
     "comment": set(), "start": set(),
-    "send": {"invalid"}, "send_raw": {"invalid"}, "send_hex": {"invalid"}, "send_big": {"invalid"},
+    "send": {"invalid"}, "send_raw": {"invalid", "newline"}, "send_hex": {"invalid"}, "send_big": {"invalid"},
     "expect": {"timeout", "within", "label", "after"},
     "progress": set(), "close": set(), "exit": {"timeout"},
     "write_file": set(), "mkdir": set(), "files": set(),
@@ -117,7 +117,7 @@ class TranscriptRun:
 
     # MARK: - Sending
 
-    def _send(self, raw, invalid, display):
+    def _send(self, raw, invalid, display, newline=True):
         if b"\n" in raw:
             raise StepFailure("a sent line may not contain a raw newline")
         kind, value, problem = wire_rules.parse_line(raw)
@@ -137,7 +137,7 @@ class TranscriptRun:
                 self.methods_by_id[key].append(value.get("method"))
         if self.verbose:
             print("    -> %s" % display)
-        self.last_send = self.worker.send(raw + b"\n")
+        self.last_send = self.worker.send(raw + b"\n" if newline else raw)
 
     def _step_send(self, step):
         message = substitute(step["send"], self.variables)
@@ -146,7 +146,7 @@ class TranscriptRun:
 
     def _step_send_raw(self, step):
         text = substitute(step["send_raw"], self.variables)
-        self._send(text.encode("utf-8"), step.get("invalid", False), repr(text[:200]))
+        self._send(text.encode("utf-8"), step.get("invalid", False), repr(text[:200]), step.get("newline", True))
 
     def _step_send_hex(self, step):
         raw = bytes.fromhex(step["send_hex"].replace(" ", ""))
