@@ -6,7 +6,8 @@
 Each case copies Protocol/transcripts and Protocol/schemas to a scratch folder, applies one
 deliberate mistake (a wrong expected value, a missing expectation, a wrong order, a schema that
 no longer fits the worker, ...) and replays the one transcript it touches: the replay must report
-`0 passed, 1 failed` and exit 1. A control case changes nothing and must pass. Closes with
+`0 passed, 1 failed` and exit 1. Each transcript used must first pass unchanged (else a
+mutation could fail for another reason), so a failing baseline fails its cases. Closes with
 `N passed, M failed` (a case passes when the replay behaved as required).
 """
 
@@ -50,7 +51,6 @@ T = "transcripts/"
 S = "schemas/"
 # (name, transcript replayed, mutation, whether the replay must fail)
 CASES = [
-    ("control: nothing changed", "01-", lambda root: None, False),
     ("wrong literal in a result", "01-", replace(T + "01-initialize-status-shutdown.jsonl", '"threads": 1', '"threads": 2'), True),
     ("integer expected where the worker writes a float", "03-",
      replace(T + "03-train-segment-evaluate.jsonl", '"fg_iou": 1.0', '"fg_iou": 1'), True),
@@ -83,6 +83,10 @@ CASES = [
 ]
 
 
+def no_change(root):
+    pass
+
+
 def run_case(worker, name, only, mutate, must_fail):
     scratch = tempfile.mkdtemp(prefix="unet-replay-check-")
     try:
@@ -107,9 +111,17 @@ def main():
     if not worker:
         print("usage: check_replay_catches_errors.py WORKER (or set UNET_WORKER)")
         return 2
+    worker = os.path.abspath(worker)
     passed = failed = 0
+    baselines = {}
     for name, only, mutate, must_fail in CASES:
-        problem = run_case(os.path.abspath(worker), name, only, mutate, must_fail)
+        if only not in baselines:
+            baselines[only] = run_case(worker, "baseline", only, no_change, False)
+        if baselines[only]:
+            problem = "the unchanged transcript %s* does not pass, so this case proves nothing:\n%s" % (
+                only, baselines[only])
+        else:
+            problem = run_case(worker, name, only, mutate, must_fail)
         if problem:
             failed += 1
             print("FAIL %s: %s" % (name, problem))
