@@ -35,13 +35,15 @@ class WorkerProcess:
             self._stderr.extend(chunk)
 
     def send(self, data):
-        """Writes bytes to the worker's stdin and flushes; returns the time it was written."""
+        """Writes bytes to the worker's stdin and flushes; returns the time writing began (an
+        answer can be read before the write call returns)."""
+        began = time.monotonic()
         try:
             self.process.stdin.write(data)
             self.process.stdin.flush()
         except (BrokenPipeError, ValueError) as error:
             raise WorkerGone("the worker stopped reading its input (%s)" % error) from None
-        return time.monotonic()
+        return began
 
     def close_input(self):
         try:
