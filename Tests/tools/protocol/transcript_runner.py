@@ -89,8 +89,8 @@ class TranscriptRun:
             for number, kind, step in steps:
                 if kind == "progress":
                     self._register_rule(number, step["progress"])
-        except StepFailure as error:
-            return [str(error)]
+        except (StepFailure, AttributeError) as error:
+            return ["malformed progress rule: %s" % error]
         self.scratch = os.path.realpath(tempfile.mkdtemp(prefix="unet-transcript-"))
         self.variables = {"TMP": self.scratch}
         self.worker = WorkerProcess([self.worker_binary] + args, cwd=self.scratch)
@@ -101,6 +101,10 @@ class TranscriptRun:
                     getattr(self, "_step_" + kind)(step)
                 except (StepFailure, WorkerGone) as error:
                     failures.append("line %d (%s): %s" % (number, kind, error))
+                    break
+                except (KeyError, TypeError, ValueError, AttributeError, OSError) as error:
+                    failures.append("line %d (%s): malformed step (%s: %s)" % (
+                        number, kind, type(error).__name__, error))
                     break
             if not failures:
                 failures = session_checks.check(self)
