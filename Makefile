@@ -20,7 +20,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 IMAGEJ_JAR ?= /usr/share/java/ij.jar
 
-.PHONY: all deps imagej-runtime python-runtime build test demo install dist clean
+.PHONY: all deps imagej-runtime python-runtime protocol-test-deps build test demo imagej install dist clean
 
 all: build
 
@@ -43,9 +43,30 @@ imagej-runtime:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq imagej; \
 	fi
 
-test: deps imagej-runtime
+PROTOCOL_TEST_PACKAGES = python3-jsonschema jq
+
+# python3-jsonschema (schema validation of the transcripts) and jq (the shell examples).
+protocol-test-deps:
+	@if ! python3 -c 'import jsonschema' 2>/dev/null || ! command -v jq >/dev/null 2>&1; then \
+	  echo "Installing $(PROTOCOL_TEST_PACKAGES) with apt-get"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(PROTOCOL_TEST_PACKAGES); \
+	fi
+
+# Swift tests, then the protocol transcripts against the built worker (schema-validated), the
+# check that the replay catches broken transcripts, the jq examples, and every client
+# (ImageJ plugin headless and under Xvfb, Python, shell) against the real worker.
+test: deps imagej-runtime protocol-test-deps
 	$(SWIFT) build $(SWIFT_FLAGS)
 	UNET_REQUIRE_IMAGEJ=1 IMAGEJ_JAR=$(IMAGEJ_JAR) $(SWIFT) test $(SWIFT_FLAGS)
+	python3 Tests/tools/protocol/replay_transcripts.py $(BIN)/unet-worker
+	python3 Tests/tools/protocol/check_replay_catches_errors.py $(BIN)/unet-worker
+	bash Tests/tools/protocol/check_examples.sh $(BIN)/unet-worker
+	$(MAKE) -C Plugins deps test UNET_WORKER=$(CURDIR)/$(BIN)/unet-worker
+
+# The ImageJ/Fiji plugin: Plugins/imagej/dist/U_Net.jar (+ gson.jar for plain ImageJ's plugins/jars).
+imagej:
+	$(MAKE) -C Plugins deps imagej
 
 # The first minutes of a new user: synthetic nuclei, training with the default settings,
 # segmentation of a held-out set and its metrics, all through the worker's protocol
@@ -71,3 +92,4 @@ dist: deps
 
 clean:
 	rm -rf .build dist demo-output
+	$(MAKE) -C Plugins clean

@@ -14,10 +14,13 @@ func rpcError(from error: any Error) -> RPCError {
   case is RequestCancelled:
     return .cancelled
   case let error as TIFFError:
+    // Messages name the file, so a client can show them as they are.
+    let message = error.path.isEmpty || error.message.contains(error.path)
+      ? error.message : "\(error.path): \(error.message)"
     if error.code == .writeFailed {
-      return .fileUnwritable(path: error.path, error.message)
+      return .fileUnwritable(path: error.path, message)
     }
-    return .fileUnreadable(path: error.path, error.message)
+    return .fileUnreadable(path: error.path, message)
   case let error as ModelFileAccessError:
     return error.rpcError
   default:

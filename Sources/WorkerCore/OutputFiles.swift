@@ -48,6 +48,12 @@ enum OutputFiles {
   }
 
   /// Creates `folder` (and parents) if missing; -32002 when that fails or it is a file.
+  /// The folder a file path lies in ("." for a bare name).
+  static func parentFolder(of path: String) -> String {
+    let parent = (path as NSString).deletingLastPathComponent
+    return parent.isEmpty ? "." : parent
+  }
+
   static func ensureFolder(_ folder: String) throws(RPCError) {
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) {

@@ -1,3 +1,4 @@
+import Foundation
 import ImageOps
 import JSONRPC
 import NeuralCore
@@ -16,6 +17,7 @@ struct Trainer {
     let initial = try request.initModel.map { try StoredModel.load(path: $0) }
     let normalization = initial?.normalization ?? IntensityNormalization()
     context.progress.report(stage: "load", done: 0, total: request.images.count)
+    try OutputFiles.ensureFolder(OutputFiles.parentFolder(of: request.modelOut))
     let set = try TrainingSet.load(
       images: request.images, labels: request.labels, field: "images", labelsField: "labels",
       normalization: normalization, ignoreValue: config.weightMap.ignoreValue, token: context.token)
@@ -98,7 +100,8 @@ struct Trainer {
     var best: StoredModel?
 
     func currentModel() -> StoredModel {
-      StoredModel(
+      history.date = Date().formatted(.iso8601)
+      return StoredModel(
         network: network, normalization: normalization, history: history,
         trainingState: TrainingState(iteration: history.iterations, rng: rng, optimizer: optimizer))
     }

@@ -21,7 +21,7 @@ struct TrainingConfiguration: Sendable {
   var outputTileSize = defaultOutputTileSize
   var optimizer = OptimizerKind.adam
   var learningRate: Double?
-  var schedule = LearningRateSchedule.cosine
+  var schedule = LearningRateSchedule.constant
   var momentum = 0.99
   var weightDecay = 0.0
   var weightMap = WeightMapParameters()

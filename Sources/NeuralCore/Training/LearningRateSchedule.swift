@@ -3,7 +3,8 @@
 /// The paper trains with a constant rate and momentum 0.99. With few iterations, as on a CPU,
 /// annealing the rate towards the end settles the weights: cosine annealing (Loshchilov &
 /// Hutter 2017, without restarts) goes from the base rate at the start to `finalFraction` of
-/// it at the end of the budget.
+/// it at the end of the budget. (On the synthetic nuclei with Adam it scored lower than the
+/// constant rate; the worker's default stays constant, see Protocol/README.md.)
 public enum LearningRateSchedule: String, Sendable, Equatable, CaseIterable {
   case constant
   case cosine

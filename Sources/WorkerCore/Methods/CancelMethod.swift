@@ -6,6 +6,7 @@ enum CancelMethod {
   static let spec = MethodSpec(
     name: "cancel",
     handler: .immediate { params, environment in
+      try params.rejectUnknownKeys(allowed: ["request"])
       let id = try params.requestID("request")
       return .object(["cancelled": .bool(environment.requests.cancel(id))])
     })
