@@ -14,8 +14,10 @@ import java.util.Map;
  * GenericDialog throws HeadlessException without a display) or else from a GenericDialog.
  *
  * Each parameter has a macro key such as {@code tile_size}; its dialog label is the key with a
- * capital first letter ("Tile_size", shown as "Tile size"), so ImageJ's recorder writes the same
- * key that {@link #fromMacro()} reads: a recorded macro replays exactly.
+ * capital first letter ("Tile_size", shown as "Tile size") or a label set with {@link #setLabel}
+ * whose first word is the key. ImageJ's recorder writes a field's key as the first word of its
+ * label, lower-cased, so it writes the same key that {@link #fromMacro()} reads: a recorded macro
+ * replays exactly.
  */
 final class ParameterForm {
     private enum Kind { FILE, DIRECTORY, STRING, NUMBER, CHECKBOX, CHOICE }
@@ -26,6 +28,7 @@ final class ParameterForm {
         final String defaultText;
         final String[] choices;
         final String unit;
+        String label;
 
         Field(String key, Kind kind, String defaultText, String[] choices, String unit) {
             this.key = key;
@@ -33,6 +36,7 @@ final class ParameterForm {
             this.defaultText = defaultText;
             this.choices = choices;
             this.unit = unit;
+            this.label = Character.toUpperCase(key.charAt(0)) + key.substring(1);
         }
     }
 
@@ -80,6 +84,24 @@ final class ParameterForm {
 
     void addChoice(String key, String[] choices, String defaultChoice) {
         fields.add(new Field(key, Kind.CHOICE, defaultChoice, choices, null));
+    }
+
+    /**
+     * Sets the dialog label of a field, e.g. "TTA (average of 8 flips and rotations)" for
+     * {@code tta}. Underscores are shown as spaces.
+     * @throws IllegalStateException when the label's first word is not the key (the recorder would
+     *         then write a key the macro reader does not know)
+     */
+    void setLabel(String key, String label) {
+        if (!Macro.trimKey(label).equals(key)) {
+            throw new IllegalStateException("the label '" + label + "' does not start with the key '" + key + "'");
+        }
+        field(key).label = label;
+    }
+
+    private Field field(String key) {
+        for (Field field : fields) if (field.key.equals(key)) return field;
+        throw new IllegalStateException("no parameter '" + key + "' in " + title);
     }
 
     /** A line of help shown in the dialog only. */
@@ -160,21 +182,17 @@ final class ParameterForm {
         return dot < 0 ? 0 : Math.min(6, number.length() - dot - 1);
     }
 
-    private static String label(Field field) {
-        return Character.toUpperCase(field.key.charAt(0)) + field.key.substring(1);
-    }
-
     private static void addToDialog(GenericDialog dialog, Field field) {
         switch (field.kind) {
-            case FILE: dialog.addFileField(label(field), field.defaultText, 40); break;
-            case DIRECTORY: dialog.addDirectoryField(label(field), field.defaultText, 40); break;
-            case STRING: dialog.addStringField(label(field), field.defaultText, 40); break;
+            case FILE: dialog.addFileField(field.label, field.defaultText, 40); break;
+            case DIRECTORY: dialog.addDirectoryField(field.label, field.defaultText, 40); break;
+            case STRING: dialog.addStringField(field.label, field.defaultText, 40); break;
             case NUMBER:
-                dialog.addNumericField(label(field), Tools.parseDouble(field.defaultText, 0),
+                dialog.addNumericField(field.label, Tools.parseDouble(field.defaultText, 0),
                         decimals(field.defaultText), 8, field.unit);
                 break;
-            case CHECKBOX: dialog.addCheckbox(label(field), Boolean.parseBoolean(field.defaultText)); break;
-            case CHOICE: dialog.addChoice(label(field), field.choices, field.defaultText); break;
+            case CHECKBOX: dialog.addCheckbox(field.label, Boolean.parseBoolean(field.defaultText)); break;
+            case CHOICE: dialog.addChoice(field.label, field.choices, field.defaultText); break;
             default: throw new IllegalStateException("unknown field kind " + field.kind);
         }
     }

@@ -67,7 +67,8 @@ public final class ProgressMonitor implements ProgressListener {
     @Override
     public void progress(Progress progress) {
         latest = progress;
-        if (progress.total > 0) IJ.showProgress(progress.fraction());
+        // A validation's done/total count validation images, not the training: keep the bar.
+        if (progress.total > 0 && !progress.isValidation()) IJ.showProgress(progress.fraction());
         String text = title + ": " + progress.describe() + " (Esc to cancel)";
         IJ.showStatus(text);
         if (cancelWindow != null) cancelWindow.setText(progress.describe());
