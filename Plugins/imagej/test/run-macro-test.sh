@@ -61,9 +61,16 @@ expect "MACRO mask 64x64 8-bit 1"
 expect "MACRO instances 64x64 16-bit 1"
 expect "MACRO weights weights.tif 32-bit 1"
 expect "MACRO done"
+expect_match() {
+  if grep -qE "$1" "$log"; then echo "ok - $2"; else echo "not ok - $2 (no line matching $1)"; failures=$((failures + 1)); fi
+}
+expect_match '^U-Net Train: train 3/3, loss [0-9.]+' "training progress reached the log (3/3 with a loss)"
+expect_match '^U-Net Segment: segment 1/1' "segmentation progress reached the log"
 rois=$(sed -n 's/^MACRO rois //p' "$log")
-if [ -n "$rois" ] && [ "$rois" -ge 1 ]; then echo "ok - $rois instance outlines in the ROI Manager"
-else echo "not ok - no instance outlines in the ROI Manager ($rois)"; failures=$((failures + 1)); fi
+objects=$(sed -n 's/^U-Net Segment: .*, \([0-9]*\) objects$/\1/p' "$log")
+if [ -n "$rois" ] && [ "$rois" -ge 1 ] && [ "$rois" = "$objects" ]; then
+  echo "ok - $rois instance outlines in the ROI Manager, one per object the worker found"
+else echo "not ok - ROI Manager holds '$rois' outlines, the worker found '$objects' objects"; failures=$((failures + 1)); fi
 if grep -q "U-Net Train: model saved to" "$log"; then echo "ok - the model path is reported"
 else echo "not ok - the model path is not reported"; failures=$((failures + 1)); fi
 [ "$status" -eq 0 ] || { echo "not ok - ImageJ exited with status $status"; failures=$((failures + 1)); }

@@ -6,6 +6,7 @@ iterations on a small synthetic image, so the whole file runs in seconds.
 
 import os
 import shutil
+import struct
 import sys
 import tempfile
 import time
@@ -41,6 +42,23 @@ def tearDownModule():
 def is_tiff(path):
     with open(path, "rb") as f:
         return f.read(4) in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
+
+
+def tiff_info(path):
+    """(width, height, bits per sample, sample format) of the first page of a classic TIFF."""
+    with open(path, "rb") as f:
+        data = f.read()
+    order = {b"II": "<", b"MM": ">"}[data[:2]]
+    (magic, offset) = struct.unpack(order + "HI", data[2:8])
+    if magic != 42:
+        raise AssertionError(f"{path} is not a classic TIFF")
+    (count,) = struct.unpack(order + "H", data[offset:offset + 2])
+    tags = {}
+    for index in range(count):
+        entry = data[offset + 2 + 12 * index:offset + 14 + 12 * index]
+        tag, kind, _, value = struct.unpack(order + "HHI4s", entry)
+        tags[tag] = struct.unpack(order + ("H" if kind == 3 else "I"), value[:2 if kind == 3 else 4])[0]
+    return tags[256], tags[257], tags.get(258, 1), tags.get(339, 1)
 
 
 def find_key(value, key):
@@ -113,9 +131,9 @@ class ProtocolTests(unittest.TestCase):
             self.assertIn(method, info["methods"])
 
     def test_training_reports_progress_and_writes_the_model(self):
-        self.assertTrue(self.train_progress, "a 3-iteration training still reports progress")
-        last = self.train_progress[-1]
-        self.assertEqual(last.stage, "train")
+        training = [p for p in self.train_progress if p.stage == "train"]
+        self.assertTrue(training, "a 3-iteration training still reports progress")
+        last = training[-1]
         self.assertEqual((last.done, last.total), (3, 3), "the last progress is always sent")
         self.assertIsNotNone(last.loss)
         self.assertEqual(self.train_result["model"], self.model)
@@ -130,9 +148,11 @@ class ProtocolTests(unittest.TestCase):
                                      on_progress=seen.append)
         (entry,) = result["outputs"]
         stem = os.path.splitext(os.path.basename(STATE["image"]))[0]
-        for output in ("probabilities", "mask", "instances"):
+        # float32, uint8, uint16 (TIFF SampleFormat 3 = float, 1 = unsigned integer)
+        expected = {"probabilities": (64, 64, 32, 3), "mask": (64, 64, 8, 1), "instances": (64, 64, 16, 1)}
+        for output, info in expected.items():
             self.assertEqual(entry[output], os.path.join(output_dir, f"{stem}_{output}.tif"))
-            self.assertTrue(is_tiff(entry[output]), f"{output} is a TIFF")
+            self.assertEqual(tiff_info(entry[output]), info, f"{output}: width, height, bits, sample format")
         self.assertIsInstance(entry["objects"], int)
         self.assertIn("tile_size", result)
         self.assertTrue(seen, "segment reports progress")

@@ -15,7 +15,12 @@ ok() { count=$((count + 1)); echo "ok $count - $1"; }
 fail() { count=$((count + 1)); failures=$((failures + 1)); echo "not ok $count - $1"; [ -n "${2:-}" ] && sed 's/^/#   /' "$2"; }
 check() { local name=$1; shift; if "$@"; then ok "$name"; else fail "$name"; fi; }
 jq_true() { jq -e "$1" "$2" >/dev/null; }
-is_tiff() { local magic; magic=$(head -c 4 "$1" | od -An -tx1 | tr -d ' \n'); [[ $magic == 49492a00 || $magic == 4d4d002a || $magic == 49492b00 || $magic == 4d4d002b ]]; }
+# tiff_is FILE BITS FORMAT: a 64x64 TIFF with that many bits per sample and that sample format.
+tiff_is() {
+  local info; info=$(tiffinfo "$1" 2>/dev/null) || return 1
+  grep -q 'Image Width: 64 Image Length: 64' <<<"$info" && grep -q "Bits/Sample: $2\$" <<<"$info" \
+    && grep -q "Sample Format: $3" <<<"$info"
+}
 
 # --- unet-progress alone, on canned worker output --------------------------------------------
 canned() {
@@ -58,9 +63,11 @@ else fail "the training progress bar reaches 3/3 with a loss" "$work/train.err";
 
 "$here/unet-segment-folder" "$work/tiny.unet" "$work/images" "$work/out" >"$work/seg.out" 2>"$work/seg.err"
 check "unet-segment-folder succeeds" [ $? = 0 ]
-for output in probabilities mask instances; do
-  check "unet-segment-folder writes cells_$output.tif" is_tiff "$work/out/cells_$output.tif"
-done
+check "unet-segment-folder writes cells_probabilities.tif (64x64 float32)" \
+  tiff_is "$work/out/cells_probabilities.tif" 32 "IEEE floating point"
+check "unet-segment-folder writes cells_mask.tif (64x64 uint8)" tiff_is "$work/out/cells_mask.tif" 8 "unsigned integer"
+check "unet-segment-folder writes cells_instances.tif (64x64 uint16)" \
+  tiff_is "$work/out/cells_instances.tif" 16 "unsigned integer"
 check "unet-segment-folder prints the object count" grep -qE '^cells\.tif	[0-9]+ objects	' "$work/seg.out"
 
 "$here/unet-segment-folder" --json --outputs mask "$work/tiny.unet" "$work/images" "$work/out-json" >"$work/seg.json" 2>/dev/null

@@ -5,10 +5,13 @@ import ij.IJ;
 
 /**
  * Waits for a long request (train, segment) while showing its progress in ImageJ's progress bar
- * and status line, and sends `cancel` when the user presses Esc or the Cancel button.
+ * and status line, and sends `cancel` when the user presses Esc or the Cancel button. Without
+ * windows (a batch-mode macro, no display) the progress also goes to the Log (stdout in -batch
+ * mode): each stage's first and last report and one every {@value #LOG_EVERY_MILLIS} ms between.
  */
 public final class ProgressMonitor implements ProgressListener {
     private static final long POLL_MILLIS = 100;
+    static final long LOG_EVERY_MILLIS = 10_000;
 
     private final String title;
     private final WorkerConnection connection;
@@ -16,6 +19,9 @@ public final class ProgressMonitor implements ProgressListener {
     private volatile Progress latest;
     private volatile boolean cancelRequested;
     private CancelWindow cancelWindow;
+    private final boolean logProgress = !Display.isInteractive();
+    private String loggedStage = "";
+    private long loggedAt;
 
     /**
      * @param title the command's name, shown in the status line
@@ -72,6 +78,18 @@ public final class ProgressMonitor implements ProgressListener {
         String text = title + ": " + progress.describe() + " (Esc to cancel)";
         IJ.showStatus(text);
         if (cancelWindow != null) cancelWindow.setText(progress.describe());
+        if (logProgress) logIfDue(progress);
         if (extra != null) extra.progress(progress);
+    }
+
+    private synchronized void logIfDue(Progress progress) {
+        if ("load".equals(progress.stage)) return;
+        long now = System.currentTimeMillis();
+        boolean last = progress.total > 0 && progress.done >= progress.total;
+        if (!progress.stage.equals(loggedStage) || last || now - loggedAt >= LOG_EVERY_MILLIS) {
+            loggedStage = progress.stage;
+            loggedAt = now;
+            IJ.log(title + ": " + progress.describe());
+        }
     }
 }

@@ -66,28 +66,30 @@ public final class TrainCommand extends UNetCommand {
 
         ParameterForm form = new ParameterForm(TITLE);
         form.addMessage("Training data: an open image with its labels (a label image or the ROI Manager),\n"
-                + "or two folders of TIFFs paired in name order (used when both folders are given).");
+                + "or two folders of TIFFs paired in name order (used when both folders are given).\n"
+                + "Validation: an optional folder pair, measured as training goes (red in the loss plot).\n"
+                + "Config: more training options as JSON, e.g. {\"learning_rate\":0.01, \"optimizer\":\"adam\"}.");
         form.addChoice("image", titles, current != null ? current.getTitle() : titles[0]);
         form.addChoice("labels", labelChoices, defaultLabels(titles, current));
         form.addDirectory("image_folder", "");
         form.addDirectory("label_folder", "");
+        form.addDirectory("validation_images", "");
+        form.addDirectory("validation_labels", "");
         form.addFile("model", defaultModel);
         form.addFile("init_model", "");
         form.addNumber("iterations", 0, "(0 = worker default)");
         form.addNumber("max_seconds", 0, "s time budget (0 = none)");
         form.addNumber("w0", 10, "border weight (Eq. 2)");
         form.addNumber("sigma", 5, "px border width (Eq. 2)");
-        form.addNumber("base_channels", 0, "(0 = default, 64 in the paper)");
-        form.addNumber("depth", 0, "(0 = default, 4 in the paper)");
+        form.addNumber("base_channels", 0, "(0 = default; 64 in the paper)");
+        form.addNumber("depth", 0, "(0 = default; 4 in the paper)");
         form.addString("config", "");
-        form.addDirectory("validation_images", "");
-        form.addDirectory("validation_labels", "");
-        form.setLabel("model", "Model (file to write)");
-        form.setLabel("init_model", "Init_model (fine-tune from this model; optional)");
-        form.setLabel("w0", "w0");
-        form.setLabel("config", "Config (JSON, e.g. {\"learning_rate\":0.01})");
-        form.setLabel("validation_images", "Validation_images (folder; optional)");
+        form.setLabel("validation_images", "Validation_images (folder, optional)");
         form.setLabel("validation_labels", "Validation_labels (folder)");
+        form.setLabel("model", "Model (file to write)");
+        form.setLabel("init_model", "Init_model (fine-tune; optional)");
+        form.setLabel("w0", "w0");
+        form.setLabel("config", "Config (JSON object, optional)");
         if (!form.show()) return;
 
         String model = form.string("model");
