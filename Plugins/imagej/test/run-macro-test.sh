@@ -66,6 +66,7 @@ expect_match() {
 }
 expect_match '^U-Net Train: train 3/3, loss [0-9.]+' "training progress reached the log (3/3 with a loss)"
 expect_match '^U-Net Segment: segment 1/1' "segmentation progress reached the log"
+expect_match '^U-Net Weight Map: weight_map 1/1' "weight map progress reached the log"
 rois=$(sed -n 's/^MACRO rois //p' "$log")
 objects=$(sed -n 's/^U-Net Segment: .*, \([0-9]*\) objects$/\1/p' "$log")
 if [ -n "$rois" ] && [ "$rois" -ge 1 ] && [ "$rois" = "$objects" ]; then

@@ -18,7 +18,7 @@ public final class ProgressMonitor implements ProgressListener {
     private final ProgressListener extra;
     private volatile Progress latest;
     private volatile boolean cancelRequested;
-    private CancelWindow cancelWindow;
+    private volatile CancelWindow cancelWindow;
     private final boolean logProgress = !Display.isInteractive();
     private String loggedStage = "";
     private long loggedAt;
@@ -39,11 +39,11 @@ public final class ProgressMonitor implements ProgressListener {
      */
     public JsonObject run(String method, JsonObject params) throws WorkerException {
         IJ.resetEscape();
-        WorkerCall call = connection.send(method, params);
-        call.addProgressListener(this);
         IJ.showStatus(title + ": started");
         if (Display.isInteractive()) cancelWindow = CancelWindow.open(title, () -> cancelRequested = true);
+        WorkerCall call = null;
         try {
+            call = connection.send(method, params, this);
             while (true) {
                 JsonObject result = call.await(POLL_MILLIS);
                 if (result != null) return result;
@@ -57,7 +57,7 @@ public final class ProgressMonitor implements ProgressListener {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            connection.cancel(call);
+            if (call != null) connection.cancel(call);
             throw new WorkerException(WorkerException.CANCELLED, title + " was interrupted.");
         } finally {
             IJ.showProgress(1.0);
