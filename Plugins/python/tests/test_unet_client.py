@@ -112,6 +112,17 @@ class DiscoveryTests(unittest.TestCase):
                 os.environ["UNET_WORKER"] = saved
 
 
+class ProgressTests(unittest.TestCase):
+    def test_describe_shows_loss_eta_and_validation(self):
+        train = unet_client.Progress({"request": 1, "stage": "train", "done": 40, "total": 1000,
+                                      "loss": 0.312, "eta_s": 150})
+        self.assertEqual(train.describe(), "train 40/1000 loss 0.3120 eta 2 min")
+        self.assertAlmostEqual(train.fraction, 0.04)
+        validate = unet_client.Progress({"request": 1, "stage": "validate", "done": 1, "total": 1,
+                                         "loss": 0.25, "foreground_iou": 0.8125})
+        self.assertEqual(validate.describe(), "validate 1/1 validation loss 0.2500 foreground IoU 0.812")
+
+
 class ProtocolTests(unittest.TestCase):
     worker = None
 
