@@ -44,6 +44,13 @@ check "the error names the worker's message" grep -qF 'unet-worker error -32001:
 canned '{"jsonrpc":"2.0","id":1,"error":{"code":-32800,"message":"cancelled"}}' | "$here/unet-progress" --until 1 >/dev/null 2>&1
 check "unet-progress exits 3 after a cancellation" [ $? = 3 ]
 
+printf '%s\n' \
+  '{"jsonrpc":"2.0","method":"progress","params":{"request":1,"stage":"segment","done":1,"total":4,"eta_s":3}}' \
+  '{"jsonrpc":"2.0","method":"progress","params":{"request":1,"stage":"validate","done":1,"total":1,"loss":0.25,"foreground_iou":0.75}}' \
+  '{"jsonrpc":"2.0","id":1,"result":{}}' | "$here/unet-progress" >/dev/null 2>"$work/v.err"
+check "unet-progress keeps an ETA without a loss in its place" grep -qxF 'segment  [#######.......................]  25%  1/4  eta 3 s' "$work/v.err"
+check "unet-progress prints a validation line" grep -qxF 'validation  loss 0.2500  foreground IoU 0.750' "$work/v.err"
+
 # --- against the worker ----------------------------------------------------------------------
 generated=$(jq -nc --arg dir "$work/data" \
   '{jsonrpc:"2.0",id:1,method:"generate",params:{kind:"nuclei",output_dir:$dir,count:1,width:64,height:64,seed:11}}' \
