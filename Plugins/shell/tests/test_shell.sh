@@ -68,6 +68,21 @@ check "unet-train-folder reports the model path" grep -qF "model saved: $work/ti
 if grep -q '100%  3/3  loss' "$work/train.err"; then ok "the training progress bar reaches 3/3 with a loss"
 else fail "the training progress bar reaches 3/3 with a loss" "$work/train.err"; fi
 
+mkdir -p "$work/empty"
+"$here/unet-train-folder" --iterations 2 --validation "$work/images" "$work/empty" "$work/images" "$work/labels" \
+  "$work/v.unet" >/dev/null 2>"$work/v-usage.err"
+status=$?
+check "--validation with folders that do not pair up exits 2" [ "$status" = 2 ]
+check "--validation names the folder that does not pair up" grep -qF "and $work/empty holds 0;" "$work/v-usage.err"
+"$here/unet-train-folder" --iterations 4 --config "$tiny" --validation "$work/images" "$work/labels" \
+  "$work/images" "$work/labels" "$work/validated.unet" >/dev/null 2>"$work/validated.err"
+status=$?
+# A worker with validation shows validation lines; one without answers -32602 naming the field.
+if { [ "$status" = 0 ] && grep -q '^validation  loss' "$work/validated.err"; } \
+   || { [ "$status" = 1 ] && grep -q '"field":"validation"' "$work/validated.err"; }; then
+  ok "--validation sends the validation set (status $status)"
+else fail "--validation sends the validation set (status $status)" "$work/validated.err"; fi
+
 "$here/unet-segment-folder" "$work/tiny.unet" "$work/images" "$work/out" >"$work/seg.out" 2>"$work/seg.err"
 check "unet-segment-folder succeeds" [ $? = 0 ]
 check "unet-segment-folder writes cells_probabilities.tif (64x64 float32)" \
