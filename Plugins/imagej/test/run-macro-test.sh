@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Runs train-segment.ijm in ImageJ's -batch mode under Xvfb, with the plugin installed as a user
 # installs it into plain ImageJ: U_Net.jar in plugins/, gson.jar in plugins/jars/.
-# Needs UNET_WORKER (the real worker), IJ_JAR, PLUGIN_JAR, GSON_DIST_JAR; run by `make -C Plugins test`.
+# Then GuiPluginTest drives the same installed plugin in a GUI ImageJ (dialogs, Cancel button,
+# live plot, macro recorder). Needs UNET_WORKER (the real worker), IJ_JAR, PLUGIN_JAR, GSON_DIST_JAR
+# and TEST_CLASSES (the compiled test/ classes); run by `make -C Plugins test`.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 : "${UNET_WORKER:?set UNET_WORKER to the built unet-worker}"
 : "${IJ_JAR:=/usr/share/java/ij.jar}"
 : "${PLUGIN_JAR:=$here/../dist/U_Net.jar}"
 : "${GSON_DIST_JAR:=$here/../dist/gson.jar}"
+: "${TEST_CLASSES:=$here/../build/test-classes}"
 [ -x "$UNET_WORKER" ] || { echo "run-macro-test: no worker at $UNET_WORKER (make build)"; exit 2; }
 command -v xvfb-run >/dev/null || { echo "run-macro-test: xvfb-run missing (make -C Plugins deps)"; exit 2; }
 
@@ -42,7 +45,20 @@ HOME="$work" timeout 120 xvfb-run -a java -Dplugins.dir="$work/imagej" -cp "$IJ_
 error_status=$?
 set -e
 
+# The GUI test: a real (hidden-display) ImageJ window, menus built from the plugins folder.
+gui_log="$work/gui.log"
+set +e
+HOME="$work" timeout 180 xvfb-run -a java -Dplugins.dir="$work/imagej" -cp "$IJ_JAR:$TEST_CLASSES" \
+  unet.imagej.GuiPluginTest "$image" "$labels" "$work" >"$gui_log" 2>&1
+gui_status=$?
+set -e
+grep -E '^(ok|not ok|#)' "$gui_log" | grep -v '^# Log window' || true
+
 failures=0
+if [ "$gui_status" -ne 0 ]; then
+  echo "not ok - the GUI test failed (status $gui_status):"; grep -v '^unet-worker' "$gui_log" | sed 's/^/#   /'
+  failures=$((failures + 1))
+fi
 if [ "$error_status" -ne 124 ] && grep -q "U-Net Segment failed: .*no-such-model.unet" "$error_log" \
    && ! grep -q "MACRO went on" "$error_log"; then
   echo "ok - a worker error stops the macro with the worker's message"
