@@ -47,9 +47,12 @@ public final class HeadlessPluginTest {
         }
         Checks checks = new Checks();
         PureLogicTests.register(checks);
-        new HeadlessPluginTest(Files.createTempDirectory("unet-imagej-test").toFile()).register(checks);
+        File folder = Files.createTempDirectory("unet-imagej-test").toFile();
+        new HeadlessPluginTest(folder).register(checks);
         WorkerSession.shutdown();
-        System.exit(checks.finish());
+        int status = checks.finish();
+        deleteRecursively(folder);
+        System.exit(status);
     }
 
     private void register(Checks checks) {
@@ -246,6 +249,12 @@ public final class HeadlessPluginTest {
             runCommand(SegmentCommand.class, "model=[" + model + "] output=[" + new File(folder, "again") + "] mask");
             checkEqual(1, SegmentCommand.lastResult().images.size(), "only the mask was asked for");
         });
+    }
+
+    private static void deleteRecursively(File file) {
+        File[] children = file.listFiles();
+        if (children != null) for (File child : children) deleteRecursively(child);
+        if (!file.delete()) System.out.println("# could not delete " + file);
     }
 
     /** Two new folders holding a copy of the synthetic image and of its labels: {images, labels}. */

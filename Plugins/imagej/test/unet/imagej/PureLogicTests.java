@@ -24,6 +24,7 @@ final class PureLogicTests {
     static void register(Checks checks) {
         checks.test("worker discovery: UNET_WORKER, then the saved setting, then PATH", () -> {
             File folder = Files.createTempDirectory("unet-locator").toFile();
+            folder.deleteOnExit(); // after its files, which are registered later
             File onPath = executable(new File(folder, "unet-worker"));
             File saved = executable(new File(folder, "saved-worker"));
             File environment = executable(new File(folder, "env-worker"));
@@ -174,6 +175,7 @@ final class PureLogicTests {
 
     private static File executable(File file) throws Exception {
         Files.write(file.toPath(), "#!/bin/sh\n".getBytes("UTF-8"));
+        file.deleteOnExit();
         check(file.setExecutable(true), "chmod " + file);
         return file;
     }
