@@ -131,6 +131,50 @@ public final class HeadlessPluginTest {
             check(segmentProgress.get() >= 1, "segment progress was reported");
         });
 
+        checks.test("U-Net Segment on a 2-slice stack without a file: one output page per slice", () -> {
+            ImagePlus single = IJ.openImage(image);
+            ij.ImageStack stack = new ij.ImageStack(single.getWidth(), single.getHeight());
+            stack.addSlice(single.getProcessor());
+            stack.addSlice(single.getProcessor().duplicate());
+            ImagePlus input = new ImagePlus("two slices", stack); // no file: sent as a temporary TIFF
+            WindowManager.setTempCurrentImage(input);
+            runCommand(SegmentCommand.class, "model=[" + model + "] output=[" + new File(folder, "stack") + "] "
+                    + "probabilities instances");
+            SegmentCommand.SegmentResult result = SegmentCommand.lastResult();
+            checkEqual(2, result.images.size(), "the two outputs asked for");
+            for (ImagePlus opened : result.images) {
+                checkEqual(2, opened.getStackSize(), "slices of " + opened.getTitle());
+                checkEqual(64, opened.getWidth(), "width of " + opened.getTitle());
+            }
+            checkEqual("two_slices_probabilities.tif", result.images.get(0).getTitle(), "named after the title");
+        });
+
+        checks.test("U-Net Segment on a folder writes every output and opens none", () -> {
+            File[] pair = folderPair("segment");
+            File output = new File(folder, "folder-out");
+            runCommand(SegmentCommand.class, "model=[" + model + "] folder=[" + pair[0] + "] output=[" + output + "] mask");
+            SegmentCommand.SegmentResult result = SegmentCommand.lastResult();
+            checkEqual(0, result.images.size(), "no windows for a folder");
+            checkEqual(1, result.response.getAsJsonArray("outputs").size(), "one entry per TIFF");
+            ImagePlus mask = IJ.openImage(new File(output, "a_mask.tif").getPath());
+            check(mask != null, "the mask of a.tif opens in ImageJ");
+            checkEqual(ImagePlus.GRAY8, mask.getType(), "mask type");
+        });
+
+        checks.test("U-Net Train fine-tunes from an existing model (init_model)", () -> {
+            File[] pair = folderPair("finetune");
+            File tuned = new File(folder, "tuned.unet");
+            runCommand(TrainCommand.class, "image_folder=[" + pair[0] + "] label_folder=[" + pair[1] + "] model=["
+                    + tuned + "] init_model=[" + model + "] iterations=2");
+            TrainCommand.TrainResult result = TrainCommand.lastResult();
+            checkEqual(tuned.getAbsolutePath(), result.response.get("model").getAsString(), "model path");
+            checkEqual(2L, result.response.get("iterations").getAsLong(), "iterations of this request");
+            JsonObject params = new JsonObject();
+            params.addProperty("model", tuned.getPath());
+            JsonObject info = WorkerSession.connection().request("model_info", params, 60_000);
+            checkEqual(4, info.get("base_channels").getAsInt(), "the initial model's architecture is kept");
+        });
+
         checks.test("U-Net Weight Map opens a float map of the label image", () -> {
             ImagePlus truth = IJ.openImage(labels);
             WindowManager.setTempCurrentImage(truth);
@@ -248,6 +292,12 @@ public final class HeadlessPluginTest {
             WindowManager.setTempCurrentImage(IJ.openImage(image));
             runCommand(SegmentCommand.class, "model=[" + model + "] output=[" + new File(folder, "again") + "] mask");
             checkEqual(1, SegmentCommand.lastResult().images.size(), "only the mask was asked for");
+        });
+
+        checks.test("shutting the session down ends the worker with status 0", () -> {
+            WorkerConnection connection = WorkerSession.connection();
+            WorkerSession.shutdown();
+            checkEqual(0, connection.exitCode(), "exit code after shutdown");
         });
     }
 
