@@ -9,6 +9,7 @@ import ij.ImageJ;
 import ij.ImagePlus;
 import ij.WindowManager;
 import ij.gui.GenericDialog;
+import ij.gui.MessageDialog;
 import ij.gui.PlotWindow;
 import ij.plugin.frame.Recorder;
 
@@ -89,6 +90,19 @@ public final class GuiPluginTest {
             plotWindow("U-Net Train loss").close();
         });
 
+        checks.test("a worker error appears as an ImageJ error dialog, the message also in the Log", () -> {
+            File missing = new File(work, "no-such-model.unet");
+            Thread command = new Thread(() -> IJ.run("U-Net Segment", "model=[" + missing + "] output=["
+                    + new File(work, "error-out") + "]"));
+            command.start();
+            MessageDialog error = waitFor("the error dialog", () -> messageDialog("U-Net Segment"));
+            check(IJ.getLog().contains("U-Net Segment failed: ") && IJ.getLog().contains(missing.getName()),
+                    "the worker's message names the model: " + IJ.getLog());
+            error.actionPerformed(new ActionEvent(error, ActionEvent.ACTION_PERFORMED, "OK"));
+            command.join(30_000);
+            check(!command.isAlive(), "the command returned once the dialog was closed");
+        });
+
         checks.test("U-Net Segment from its dialog is recorded as a macro call that replays", () -> {
             ImagePlus input = WindowManager.getImage(new File(image).getName());
             check(input != null, "the input is open");
@@ -127,6 +141,26 @@ public final class GuiPluginTest {
             checkEqual(ImagePlus.GRAY8, again.getType(), "mask type");
             checkEqual(input.getWidth(), again.getWidth(), "mask width");
         });
+
+        checks.test("one worker served every command of the session", () -> {
+            checkEqual(1, occurrences(IJ.getLog(), "U-Net: using unet-worker"), "workers started");
+        });
+    }
+
+    private static int occurrences(String text, String part) {
+        int count = 0;
+        for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) count++;
+        return count;
+    }
+
+    /** The visible ImageJ message dialog (IJ.error) with this title, or null. */
+    private static MessageDialog messageDialog(String title) {
+        for (Window window : Window.getWindows()) {
+            if (window instanceof MessageDialog && window.isVisible() && title.equals(((MessageDialog) window).getTitle())) {
+                return (MessageDialog) window;
+            }
+        }
+        return null;
     }
 
     /** The visible plot window with this title, or null. */
