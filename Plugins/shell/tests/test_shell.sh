@@ -51,6 +51,14 @@ printf '%s\n' \
 check "unet-progress keeps an ETA without a loss in its place" grep -qxF 'segment  [#######.......................]  25%  1/4  eta 3 s' "$work/v.err"
 check "unet-progress prints a validation line" grep -qxF 'validation  loss 0.2500  foreground IoU 0.750' "$work/v.err"
 
+printf '%s\n' \
+  '{"jsonrpc":"2.0","method":"progress","params":{"request":1,"stage":"load","done":0,"total":1}}' \
+  '{"jsonrpc":"2.0","method":"progress","params":{"request":1,"stage":"train","done":1,"total":1000,"loss":0.5}}' \
+  '{"jsonrpc":"2.0","method":"progress","params":{"request":1,"stage":"train","done":2,"total":1000,"loss":0.5}}' \
+  '{"jsonrpc":"2.0","id":1,"result":{}}' | "$here/unet-progress" >/dev/null 2>"$work/s.err"
+stage_lines() { [ "$(grep -c '^train ' "$work/s.err")" = 1 ] && [ "$(grep -c '^load ' "$work/s.err")" = 1 ]; }
+check "without a terminal, each stage's first progress is printed, then one per 10 %" stage_lines
+
 # --- against the worker ----------------------------------------------------------------------
 generated=$(jq -nc --arg dir "$work/data" \
   '{jsonrpc:"2.0",id:1,method:"generate",params:{kind:"nuclei",output_dir:$dir,count:1,width:64,height:64,seed:11}}' \
