@@ -30,7 +30,7 @@ labels=$(jq -r '.result.labels[0]' <<<"$generated")
 log="$work/imagej.log"
 start=$(date +%s)
 set +e
-HOME="$work" timeout 300 xvfb-run -a java -Dplugins.dir="$work/imagej" -cp "$IJ_JAR" ij.ImageJ \
+HOME="$work" timeout 300 xvfb-run -a java -Duser.home="$work" -Dplugins.dir="$work/imagej" -cp "$IJ_JAR" ij.ImageJ \
   -batch "$here/macro/train-segment.ijm" "$image|$labels|$work" >"$log" 2>&1
 status=$?
 set -e
@@ -40,7 +40,7 @@ grep -v '^unet-worker' "$log" | sed 's/^/#   /'
 # A failing command stops the macro with the worker's message and never waits on a dialog.
 error_log="$work/error.log"
 set +e
-HOME="$work" timeout 120 xvfb-run -a java -Dplugins.dir="$work/imagej" -cp "$IJ_JAR" ij.ImageJ \
+HOME="$work" timeout 120 xvfb-run -a java -Duser.home="$work" -Dplugins.dir="$work/imagej" -cp "$IJ_JAR" ij.ImageJ \
   -batch "$here/macro/error-aborts.ijm" "$image|$work" >"$error_log" 2>&1
 error_status=$?
 set -e
@@ -48,7 +48,7 @@ set -e
 # The GUI test: a real (hidden-display) ImageJ window, menus built from the plugins folder.
 gui_log="$work/gui.log"
 set +e
-HOME="$work" timeout 180 xvfb-run -a java -Dplugins.dir="$work/imagej" -cp "$IJ_JAR:$TEST_CLASSES" \
+HOME="$work" timeout 180 xvfb-run -a java -Duser.home="$work" -Dplugins.dir="$work/imagej" -cp "$IJ_JAR:$TEST_CLASSES" \
   unet.imagej.GuiPluginTest "$image" "$labels" "$work" >"$gui_log" 2>&1
 gui_status=$?
 set -e
