@@ -41,7 +41,8 @@ final class ParameterForm {
     }
 
     private final String title;
-    private final String macroOptions;
+    /** The macro's options, or null when run from the menu. */
+    private final MacroOptions macroOptions;
     private final List<Field> fields = new ArrayList<>();
     private final List<String> messages = new ArrayList<>();
     private final Map<String, String> values = new LinkedHashMap<>();
@@ -53,7 +54,7 @@ final class ParameterForm {
 
     ParameterForm(String title, String macroOptions) {
         this.title = title;
-        this.macroOptions = macroOptions;
+        this.macroOptions = macroOptions == null ? null : new MacroOptions(macroOptions);
     }
 
     /** True when a macro supplied options, so no dialog is shown. */
@@ -99,6 +100,11 @@ final class ParameterForm {
         field(key).label = label;
     }
 
+    private boolean hasField(String key) {
+        for (Field field : fields) if (field.key.equals(key)) return true;
+        return false;
+    }
+
     private Field field(String key) {
         for (Field field : fields) if (field.key.equals(key)) return field;
         throw new IllegalStateException("no parameter '" + key + "' in " + title);
@@ -128,17 +134,6 @@ final class ParameterForm {
         return true;
     }
 
-    /** True when the macro options name this key at all (e.g. to tell "not given" from a default). */
-    boolean macroHas(String key) {
-        return fromMacro() && (Macro.getValue(macroOptions, key, null) != null || hasKeyword(key));
-    }
-
-    /** A bare key (a checked checkbox), ignoring [bracketed values] such as paths with spaces. */
-    private boolean hasKeyword(String key) {
-        String outsideBrackets = macroOptions.replaceAll("\\[[^\\]]*\\]", "[]");
-        return (" " + outsideBrackets + " ").contains(" " + key + " ");
-    }
-
     String string(String key) {
         String value = values.get(key);
         if (value == null) throw new IllegalStateException("no parameter '" + key + "' in " + title);
@@ -159,14 +154,20 @@ final class ParameterForm {
         return Boolean.parseBoolean(string(key));
     }
 
+    /** @throws IllegalArgumentException for a key that is no parameter (a typo would else be ignored) */
     private void readMacroOptions() {
+        for (String key : macroOptions.keys()) {
+            if (!hasField(key)) {
+                StringBuilder known = new StringBuilder();
+                for (Field field : fields) known.append(' ').append(field.key);
+                throw new IllegalArgumentException(title + " has no option '" + key + "'. Its options:" + known + ".");
+            }
+        }
         for (Field field : fields) {
             if (field.kind == Kind.CHECKBOX) {
-                String explicit = Macro.getValue(macroOptions, field.key, null);
-                boolean on = explicit != null ? !explicit.equalsIgnoreCase("false") : hasKeyword(field.key);
-                values.put(field.key, Boolean.toString(on));
+                values.put(field.key, Boolean.toString(macroOptions.flag(field.key)));
             } else {
-                values.put(field.key, Macro.getValue(macroOptions, field.key, field.defaultText));
+                values.put(field.key, macroOptions.value(field.key, field.defaultText));
             }
         }
     }

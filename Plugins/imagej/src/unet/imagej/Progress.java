@@ -63,9 +63,20 @@ public final class Progress {
         StringBuilder text = new StringBuilder(stage).append(' ').append(done);
         if (total > 0) text.append('/').append(total);
         if (!Double.isNaN(loss) && !isValidation()) text.append(String.format(Locale.US, ", loss %.4g", loss));
-        if (!Double.isNaN(validationLoss)) text.append(String.format(Locale.US, ", validation loss %.4g", validationLoss));
-        if (!Double.isNaN(validationIoU)) text.append(String.format(Locale.US, ", foreground IoU %.3f", validationIoU));
+        String validation = validationSummary();
+        if (!validation.isEmpty()) text.append(", ").append(validation);
         if (!Double.isNaN(etaSeconds)) text.append(", ").append(formatDuration(etaSeconds)).append(" left");
+        return text.toString();
+    }
+
+    /** "validation loss 0.2500, foreground IoU 0.812": the validation measures present, or "". */
+    public String validationSummary() {
+        StringBuilder text = new StringBuilder();
+        if (!Double.isNaN(validationLoss)) text.append(String.format(Locale.US, "validation loss %.4g", validationLoss));
+        if (!Double.isNaN(validationIoU)) {
+            if (text.length() > 0) text.append(", ");
+            text.append(String.format(Locale.US, "foreground IoU %.3f", validationIoU));
+        }
         return text.toString();
     }
 

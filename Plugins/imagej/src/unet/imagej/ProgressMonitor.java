@@ -19,6 +19,7 @@ public final class ProgressMonitor implements ProgressListener {
     private volatile Progress latest;
     private volatile boolean cancelRequested;
     private volatile CancelWindow cancelWindow;
+    private volatile String lastValidation = "";
     private final boolean logProgress = !Display.isInteractive();
     private String loggedStage = "";
     private long loggedAt;
@@ -75,9 +76,12 @@ public final class ProgressMonitor implements ProgressListener {
         latest = progress;
         // A validation's done/total count validation images, not the training: keep the bar.
         if (progress.total > 0 && !progress.isValidation()) IJ.showProgress(progress.fraction());
-        String text = title + ": " + progress.describe() + " (Esc to cancel)";
-        IJ.showStatus(text);
-        if (cancelWindow != null) cancelWindow.setText(progress.describe());
+        // The last validation stays in view while training goes on.
+        if (progress.isValidation()) lastValidation = progress.validationSummary();
+        String described = progress.isValidation() || lastValidation.isEmpty()
+                ? progress.describe() : progress.describe() + "; last " + lastValidation;
+        IJ.showStatus(title + ": " + described + " (Esc to cancel)");
+        if (cancelWindow != null) cancelWindow.setText(described);
         if (logProgress) logIfDue(progress);
         if (extra != null) extra.progress(progress);
     }

@@ -151,6 +151,36 @@ final class PureLogicTests {
             checkEqual(50.0f, validationCurve[0][1], "validation fields are placed at their own iteration");
         });
 
+        checks.test("macro keys match whole keys only, in any order; unknown keys are refused", () -> {
+            ParameterForm form = new ParameterForm("t",
+                    "init_model=[/m/init.unet] validation_labels=/v/labels model=[/m/out file.unet] labels=truth");
+            form.addFile("model", "");
+            form.addFile("init_model", "");
+            form.addChoice("labels", new String[] {"truth"}, "truth");
+            form.addDirectory("validation_labels", "");
+            form.addCheckbox("tta", false);
+            form.show();
+            checkEqual("/m/out file.unet", form.string("model"), "model= is not read from init_model=");
+            checkEqual("/m/init.unet", form.string("init_model"), "init_model");
+            checkEqual("truth", form.string("labels"), "labels= is not read from validation_labels=");
+            checkEqual("/v/labels", form.string("validation_labels"), "validation_labels");
+            ParameterForm empty = new ParameterForm("t", "folder=[] tta=false");
+            empty.addDirectory("folder", "/default");
+            empty.addCheckbox("tta", true);
+            empty.show();
+            checkEqual("", empty.string("folder"), "an empty bracketed value");
+            check(!empty.flag("tta"), "tta=false");
+            ParameterForm typo = new ParameterForm("U-Net Train", "iteration=5");
+            typo.addNumber("iterations", 0, "");
+            try {
+                typo.show();
+                check(false, "an unknown key must be refused");
+            } catch (IllegalArgumentException expected) {
+                check(expected.getMessage().contains("'iteration'") && expected.getMessage().contains("iterations"),
+                        "names the unknown key and the known ones: " + expected.getMessage());
+            }
+        });
+
         checks.test("dialog labels must start with the macro key the recorder will write", () -> {
             ParameterForm form = new ParameterForm("t", "memory_mb=256 tta");
             form.addNumber("memory_mb", 0, "");
