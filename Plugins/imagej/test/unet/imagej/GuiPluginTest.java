@@ -68,7 +68,7 @@ public final class GuiPluginTest {
                     + "] iterations=3 base_channels=4 depth=2");
             check(model.isFile(), "model written");
             check(IJ.getLog().contains("U-Net Train: model saved to " + model.getAbsolutePath()), "model path logged");
-            PlotWindow plot = waitFor("the loss plot window", () -> plotWindow("U-Net Train loss"));
+            PlotWindow plot = waitFor("the loss plot window", () -> visible(PlotWindow.class, "U-Net Train loss"));
             check(plot.getPlot().getXValues().length >= 1, "the plot holds the loss");
             plot.close();
         });
@@ -79,7 +79,7 @@ public final class GuiPluginTest {
                     + "base_channels=4 depth=2"));
             command.start();
             Button cancel = waitFor("the Cancel button", () -> button("U-Net Train", "Cancel"));
-            waitFor("the live loss plot", () -> plotWindow("U-Net Train loss"));
+            waitFor("the live loss plot", () -> visible(PlotWindow.class, "U-Net Train loss"));
             long start = System.currentTimeMillis();
             cancel.dispatchEvent(new ActionEvent(cancel, ActionEvent.ACTION_PERFORMED, "Cancel"));
             command.join(30_000);
@@ -87,7 +87,7 @@ public final class GuiPluginTest {
             check(System.currentTimeMillis() - start < 10_000, "cancelled within 10 s");
             check(IJ.getLog().contains("U-Net Train: cancelled"), "the cancellation is logged");
             waitFor("the progress window to close", () -> button("U-Net Train", "Cancel") == null ? "closed" : null);
-            plotWindow("U-Net Train loss").close();
+            visible(PlotWindow.class, "U-Net Train loss").close();
         });
 
         checks.test("a worker error appears as an ImageJ error dialog, the message also in the Log", () -> {
@@ -95,7 +95,7 @@ public final class GuiPluginTest {
             Thread command = new Thread(() -> IJ.run("U-Net Segment", "model=[" + missing + "] output=["
                     + new File(work, "error-out") + "]"));
             command.start();
-            MessageDialog error = waitFor("the error dialog", () -> messageDialog("U-Net Segment"));
+            MessageDialog error = waitFor("the error dialog", () -> visible(MessageDialog.class, "U-Net Segment"));
             check(IJ.getLog().contains("U-Net Segment failed: ") && IJ.getLog().contains(missing.getName()),
                     "the worker's message names the model: " + IJ.getLog());
             error.actionPerformed(new ActionEvent(error, ActionEvent.ACTION_PERFORMED, "OK"));
@@ -110,7 +110,7 @@ public final class GuiPluginTest {
             Recorder recorder = new Recorder(false);
             File output = new File(work, "gui-out");
             new Executer("U-Net Segment", input); // what a menu click does
-            GenericDialog dialog = waitFor("the dialog", () -> dialog("U-Net Segment"));
+            GenericDialog dialog = waitFor("the dialog", () -> visible(GenericDialog.class, "U-Net Segment"));
             Vector<?> texts = dialog.getStringFields();
             ((TextField) texts.get(0)).setText(model.getAbsolutePath()); // model
             ((TextField) texts.get(2)).setText(output.getAbsolutePath()); // output folder
@@ -153,32 +153,12 @@ public final class GuiPluginTest {
         return count;
     }
 
-    /** The visible ImageJ message dialog (IJ.error) with this title, or null. */
-    private static MessageDialog messageDialog(String title) {
+    /** The visible window of this type (a plot, a dialog, an IJ.error message) with this title, or null. */
+    private static <T extends Window> T visible(Class<T> type, String title) {
         for (Window window : Window.getWindows()) {
-            if (window instanceof MessageDialog && window.isVisible() && title.equals(((MessageDialog) window).getTitle())) {
-                return (MessageDialog) window;
-            }
-        }
-        return null;
-    }
-
-    /** The visible plot window with this title, or null. */
-    private static PlotWindow plotWindow(String title) {
-        for (Window window : Window.getWindows()) {
-            if (window instanceof PlotWindow && window.isVisible() && title.equals(((Frame) window).getTitle())) {
-                return (PlotWindow) window;
-            }
-        }
-        return null;
-    }
-
-    /** The visible GenericDialog with this title, or null. */
-    private static GenericDialog dialog(String title) {
-        for (Window window : Window.getWindows()) {
-            if (window instanceof GenericDialog && window.isVisible() && title.equals(((GenericDialog) window).getTitle())) {
-                return (GenericDialog) window;
-            }
+            String name = window instanceof Frame ? ((Frame) window).getTitle()
+                    : window instanceof java.awt.Dialog ? ((java.awt.Dialog) window).getTitle() : null;
+            if (type.isInstance(window) && window.isVisible() && title.equals(name)) return type.cast(window);
         }
         return null;
     }
