@@ -199,6 +199,19 @@ class ProtocolTests(unittest.TestCase):
             self.worker.request("weight_map", {"labels": STATE["labels"]}, timeout=60)
         self.assertEqual(caught.exception.code, -32602)
 
+    def test_training_with_validation_reports_it_or_names_the_field(self):
+        validation = {"images": [STATE["image"]], "labels": [STATE["labels"]]}
+        call = self.worker.train([STATE["image"]], [STATE["labels"]], os.path.join(STATE["folder"], "val.unet"),
+                                 iterations=4, validation=validation, config=dict(TINY, validate_every=2))
+        progress = list(call.progress(timeout=120))
+        try:
+            call.result(timeout=120)
+        except WorkerError as error:  # a worker without validation: -32602 naming the field
+            self.assertEqual((error.code, (error.data or {}).get("field")), (-32602, "validation"), error)
+            return
+        validations = [p for p in progress if p.stage == "validate" or "validation_loss" in p.raw]
+        self.assertTrue(validations, "validation progress was reported")
+
     def test_status_shows_a_running_training_and_cancel_stops_it(self):
         call = long_training(self.worker, "cancelled.unet")
         first_progress(call)

@@ -82,7 +82,7 @@ mkdir -p "$work/empty"
 status=$?
 check "--validation with folders that do not pair up exits 2" [ "$status" = 2 ]
 check "--validation names the folder that does not pair up" grep -qF "and $work/empty holds 0;" "$work/v-usage.err"
-"$here/unet-train-folder" --iterations 4 --config "$tiny" --validation "$work/images" "$work/labels" \
+"$here/unet-train-folder" --iterations 4 --config "$tiny" --config '{"validate_every":2}' --validation "$work/images" "$work/labels" \
   "$work/images" "$work/labels" "$work/validated.unet" >/dev/null 2>"$work/validated.err"
 status=$?
 # A worker with validation shows validation lines; one without answers -32602 naming the field.
