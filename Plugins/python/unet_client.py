@@ -95,10 +95,16 @@ class Progress:
         return min(1.0, self.done / self.total) if self.total else 0.0
 
     def describe(self):
-        """Text such as ``train 40/1000 loss 0.3120 eta 2 min``."""
+        """Text such as ``train 40/1000 loss 0.3120 eta 2 min`` or, for a validation,
+        ``validate 1/1 validation loss 0.2500 foreground IoU 0.812``."""
         text = f"{self.stage} {self.done}/{self.total}"
         if self.loss is not None:
-            text += f" loss {self.loss:.4f}"
+            text += f" {'validation loss' if self.stage == 'validate' else 'loss'} {self.loss:.4f}"
+        if self.raw.get("validation_loss") is not None:
+            text += f" validation loss {self.raw['validation_loss']:.4f}"
+        iou = self.raw.get("foreground_iou", self.raw.get("validation_fg_iou"))
+        if iou is not None:
+            text += f" foreground IoU {iou:.3f}"
         if self.eta_s is not None:
             text += f" eta {self.eta_s:.0f} s" if self.eta_s < 90 else f" eta {self.eta_s / 60:.0f} min"
         return text

@@ -29,6 +29,20 @@ unet_tiffs() {
     | jq -R . | jq -sc .
 }
 
+# unet_folder_pair IMAGE_FOLDER LABEL_FOLDER: {"images":[...],"labels":[...]}, the folders' TIFFs
+# paired in name order; says what is wrong (and returns 2) when they do not pair up.
+unet_folder_pair() {
+  local folder images labels count
+  for folder in "$1" "$2"; do [ -d "$folder" ] || { echo "$(basename "$0"): no folder $folder" >&2; return 2; }; done
+  images=$(unet_tiffs "$1") && labels=$(unet_tiffs "$2") || return 2
+  count=$(jq length <<<"$images")
+  if [ "$count" = 0 ] || [ "$count" != "$(jq length <<<"$labels")" ]; then
+    echo "$(basename "$0"): $1 holds $count TIFFs and $2 holds $(jq length <<<"$labels"); they must pair up" >&2
+    return 2
+  fi
+  jq -nc --argjson images "$images" --argjson labels "$labels" '{images:$images, labels:$labels}'
+}
+
 # unet_abspath PATH: an absolute path (the file need not exist).
 unet_abspath() {
   case "$1" in /*) printf '%s\n' "$1" ;; *) printf '%s/%s\n' "$(pwd)" "$1" ;; esac

@@ -5,9 +5,13 @@ work = args[2];
 docs = args[3];
 helper = "unet.imagej.docs.ScreenshotHelper";
 
-function capture(name) {
+// Saves the top-left width x height pixels of the screen as docs/<name>.
+function capture(name, width, height) {
     wait(700);
     run("Capture Screen");
+    makeRectangle(0, 0, width, height);
+    run("Crop");
+    run("8-bit Color", "number=256"); // a palette PNG is a fraction of the size
     saveAs("PNG", docs + "/" + name);
     close();
 }
@@ -34,8 +38,8 @@ setLocation(10, 130);
 // 1. The U-Net Train dialog, as a menu click opens it.
 ignored = call(helper + ".start", "unet.imagej.TrainCommand", "");
 wait(2500);
-ignored = call(helper + ".place", "U-Net Train", "330", "90");
-capture("train-dialog.png");
+ignored = call(helper + ".place", "U-Net Train", "290", "90");
+capture("train-dialog.png", 940, 690);
 ignored = call(helper + ".closeDialogs");
 wait(1000);
 
@@ -50,7 +54,7 @@ wait(2500);
 ignored = call(helper + ".place", "U-Net Train loss", "290", "130");
 ignored = call(helper + ".place", "U-Net Train", "800", "600");
 ignored = call(helper + ".place", "Log", "10", "560");
-capture("train-progress.png");
+capture("train-progress.png", 1040, 700);
 waitForLog("U-Net Train: model saved", 600);
 selectWindow("U-Net Train loss");
 close();
@@ -65,7 +69,7 @@ selectImage("nuclei.tif"); setLocation(10, 130);
 roiManager("Show All without labels");
 ignored = call(helper + ".place", "ROI Manager", "880", "450");
 ignored = call(helper + ".place", "Log", "10", "470");
-capture("segment-results.png");
+capture("segment-results.png", 1200, 760);
 
 // 4. The weight map of the label image (Eq. 2, w0 = 10, sigma = 5).
 roiManager("Show None");
@@ -73,13 +77,13 @@ selectImage("nuclei-labels.tif");
 setLocation(300, 450);
 run("U-Net Weight Map", "labels=nuclei-labels.tif w0=10 sigma=5");
 setLocation(590, 450);
-capture("weight-map.png");
+capture("weight-map.png", 1200, 760);
 
 // 5. The Segment dialog.
 selectImage("nuclei.tif");
 ignored = call(helper + ".start", "unet.imagej.SegmentCommand", "");
 wait(2500);
 ignored = call(helper + ".place", "U-Net Segment", "330", "90");
-capture("segment-dialog.png");
+capture("segment-dialog.png", 1010, 480);
 ignored = call(helper + ".closeDialogs");
 ignored = call(helper + ".exit");

@@ -6,6 +6,7 @@ iterations on a small synthetic image, so the whole file runs in seconds.
 
 import os
 import shutil
+import struct
 import sys
 import tempfile
 import time
@@ -41,6 +42,23 @@ def tearDownModule():
 def is_tiff(path):
     with open(path, "rb") as f:
         return f.read(4) in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
+
+
+def tiff_info(path):
+    """(width, height, bits per sample, sample format) of the first page of a classic TIFF."""
+    with open(path, "rb") as f:
+        data = f.read()
+    order = {b"II": "<", b"MM": ">"}[data[:2]]
+    (magic, offset) = struct.unpack(order + "HI", data[2:8])
+    if magic != 42:
+        raise AssertionError(f"{path} is not a classic TIFF")
+    (count,) = struct.unpack(order + "H", data[offset:offset + 2])
+    tags = {}
+    for index in range(count):
+        entry = data[offset + 2 + 12 * index:offset + 14 + 12 * index]
+        tag, kind, _, value = struct.unpack(order + "HHI4s", entry)
+        tags[tag] = struct.unpack(order + ("H" if kind == 3 else "I"), value[:2 if kind == 3 else 4])[0]
+    return tags[256], tags[257], tags.get(258, 1), tags.get(339, 1)
 
 
 def find_key(value, key):
@@ -94,6 +112,17 @@ class DiscoveryTests(unittest.TestCase):
                 os.environ["UNET_WORKER"] = saved
 
 
+class ProgressTests(unittest.TestCase):
+    def test_describe_shows_loss_eta_and_validation(self):
+        train = unet_client.Progress({"request": 1, "stage": "train", "done": 40, "total": 1000,
+                                      "loss": 0.312, "eta_s": 150})
+        self.assertEqual(train.describe(), "train 40/1000 loss 0.3120 eta 2 min")
+        self.assertAlmostEqual(train.fraction, 0.04)
+        validate = unet_client.Progress({"request": 1, "stage": "validate", "done": 1, "total": 1,
+                                         "loss": 0.25, "foreground_iou": 0.8125})
+        self.assertEqual(validate.describe(), "validate 1/1 validation loss 0.2500 foreground IoU 0.812")
+
+
 class ProtocolTests(unittest.TestCase):
     worker = None
 
@@ -113,9 +142,9 @@ class ProtocolTests(unittest.TestCase):
             self.assertIn(method, info["methods"])
 
     def test_training_reports_progress_and_writes_the_model(self):
-        self.assertTrue(self.train_progress, "a 3-iteration training still reports progress")
-        last = self.train_progress[-1]
-        self.assertEqual(last.stage, "train")
+        training = [p for p in self.train_progress if p.stage == "train"]
+        self.assertTrue(training, "a 3-iteration training still reports progress")
+        last = training[-1]
         self.assertEqual((last.done, last.total), (3, 3), "the last progress is always sent")
         self.assertIsNotNone(last.loss)
         self.assertEqual(self.train_result["model"], self.model)
@@ -130,9 +159,11 @@ class ProtocolTests(unittest.TestCase):
                                      on_progress=seen.append)
         (entry,) = result["outputs"]
         stem = os.path.splitext(os.path.basename(STATE["image"]))[0]
-        for output in ("probabilities", "mask", "instances"):
+        # float32, uint8, uint16 (TIFF SampleFormat 3 = float, 1 = unsigned integer)
+        expected = {"probabilities": (64, 64, 32, 3), "mask": (64, 64, 8, 1), "instances": (64, 64, 16, 1)}
+        for output, info in expected.items():
             self.assertEqual(entry[output], os.path.join(output_dir, f"{stem}_{output}.tif"))
-            self.assertTrue(is_tiff(entry[output]), f"{output} is a TIFF")
+            self.assertEqual(tiff_info(entry[output]), info, f"{output}: width, height, bits, sample format")
         self.assertIsInstance(entry["objects"], int)
         self.assertIn("tile_size", result)
         self.assertTrue(seen, "segment reports progress")
@@ -167,6 +198,19 @@ class ProtocolTests(unittest.TestCase):
         with self.assertRaises(WorkerError) as caught:
             self.worker.request("weight_map", {"labels": STATE["labels"]}, timeout=60)
         self.assertEqual(caught.exception.code, -32602)
+
+    def test_training_with_validation_reports_it_or_names_the_field(self):
+        validation = {"images": [STATE["image"]], "labels": [STATE["labels"]]}
+        call = self.worker.train([STATE["image"]], [STATE["labels"]], os.path.join(STATE["folder"], "val.unet"),
+                                 iterations=4, validation=validation, config=dict(TINY, validate_every=2))
+        progress = list(call.progress(timeout=120))
+        try:
+            call.result(timeout=120)
+        except WorkerError as error:  # a worker without validation: -32602 naming the field
+            self.assertEqual((error.code, (error.data or {}).get("field")), (-32602, "validation"), error)
+            return
+        validations = [p for p in progress if p.stage == "validate" or "validation_loss" in p.raw]
+        self.assertTrue(validations, "validation progress was reported")
 
     def test_status_shows_a_running_training_and_cancel_stops_it(self):
         call = long_training(self.worker, "cancelled.unet")

@@ -15,7 +15,12 @@ ok() { count=$((count + 1)); echo "ok $count - $1"; }
 fail() { count=$((count + 1)); failures=$((failures + 1)); echo "not ok $count - $1"; [ -n "${2:-}" ] && sed 's/^/#   /' "$2"; }
 check() { local name=$1; shift; if "$@"; then ok "$name"; else fail "$name"; fi; }
 jq_true() { jq -e "$1" "$2" >/dev/null; }
-is_tiff() { local magic; magic=$(head -c 4 "$1" | od -An -tx1 | tr -d ' \n'); [[ $magic == 49492a00 || $magic == 4d4d002a || $magic == 49492b00 || $magic == 4d4d002b ]]; }
+# tiff_is FILE BITS FORMAT: a 64x64 TIFF with that many bits per sample and that sample format.
+tiff_is() {
+  local info; info=$(tiffinfo "$1" 2>/dev/null) || return 1
+  grep -q 'Image Width: 64 Image Length: 64' <<<"$info" && grep -q "Bits/Sample: $2\$" <<<"$info" \
+    && grep -q "Sample Format: $3" <<<"$info"
+}
 
 # --- unet-progress alone, on canned worker output --------------------------------------------
 canned() {
@@ -39,6 +44,21 @@ check "the error names the worker's message" grep -qF 'unet-worker error -32001:
 canned '{"jsonrpc":"2.0","id":1,"error":{"code":-32800,"message":"cancelled"}}' | "$here/unet-progress" --until 1 >/dev/null 2>&1
 check "unet-progress exits 3 after a cancellation" [ $? = 3 ]
 
+printf '%s\n' \
+  '{"jsonrpc":"2.0","method":"progress","params":{"request":1,"stage":"segment","done":1,"total":4,"eta_s":3}}' \
+  '{"jsonrpc":"2.0","method":"progress","params":{"request":1,"stage":"validate","done":1,"total":1,"loss":0.25,"foreground_iou":0.75}}' \
+  '{"jsonrpc":"2.0","id":1,"result":{}}' | "$here/unet-progress" >/dev/null 2>"$work/v.err"
+check "unet-progress keeps an ETA without a loss in its place" grep -qxF 'segment  [#######.......................]  25%  1/4  eta 3 s' "$work/v.err"
+check "unet-progress prints a validation line" grep -qxF 'validation  loss 0.2500  foreground IoU 0.750' "$work/v.err"
+
+printf '%s\n' \
+  '{"jsonrpc":"2.0","method":"progress","params":{"request":1,"stage":"load","done":0,"total":1}}' \
+  '{"jsonrpc":"2.0","method":"progress","params":{"request":1,"stage":"train","done":1,"total":1000,"loss":0.5}}' \
+  '{"jsonrpc":"2.0","method":"progress","params":{"request":1,"stage":"train","done":2,"total":1000,"loss":0.5}}' \
+  '{"jsonrpc":"2.0","id":1,"result":{}}' | "$here/unet-progress" >/dev/null 2>"$work/s.err"
+stage_lines() { [ "$(grep -c '^train ' "$work/s.err")" = 1 ] && [ "$(grep -c '^load ' "$work/s.err")" = 1 ]; }
+check "without a terminal, each stage's first progress is printed, then one per 10 %" stage_lines
+
 # --- against the worker ----------------------------------------------------------------------
 generated=$(jq -nc --arg dir "$work/data" \
   '{jsonrpc:"2.0",id:1,method:"generate",params:{kind:"nuclei",output_dir:$dir,count:1,width:64,height:64,seed:11}}' \
@@ -56,11 +76,28 @@ check "unet-train-folder reports the model path" grep -qF "model saved: $work/ti
 if grep -q '100%  3/3  loss' "$work/train.err"; then ok "the training progress bar reaches 3/3 with a loss"
 else fail "the training progress bar reaches 3/3 with a loss" "$work/train.err"; fi
 
+mkdir -p "$work/empty"
+"$here/unet-train-folder" --iterations 2 --validation "$work/images" "$work/empty" "$work/images" "$work/labels" \
+  "$work/v.unet" >/dev/null 2>"$work/v-usage.err"
+status=$?
+check "--validation with folders that do not pair up exits 2" [ "$status" = 2 ]
+check "--validation names the folder that does not pair up" grep -qF "and $work/empty holds 0;" "$work/v-usage.err"
+"$here/unet-train-folder" --iterations 4 --config "$tiny" --config '{"validate_every":2}' --validation "$work/images" "$work/labels" \
+  "$work/images" "$work/labels" "$work/validated.unet" >/dev/null 2>"$work/validated.err"
+status=$?
+# A worker with validation shows validation lines; one without answers -32602 naming the field.
+if { [ "$status" = 0 ] && grep -q '^validation  loss' "$work/validated.err"; } \
+   || { [ "$status" = 1 ] && grep -q '"field":"validation"' "$work/validated.err"; }; then
+  ok "--validation sends the validation set (status $status)"
+else fail "--validation sends the validation set (status $status)" "$work/validated.err"; fi
+
 "$here/unet-segment-folder" "$work/tiny.unet" "$work/images" "$work/out" >"$work/seg.out" 2>"$work/seg.err"
 check "unet-segment-folder succeeds" [ $? = 0 ]
-for output in probabilities mask instances; do
-  check "unet-segment-folder writes cells_$output.tif" is_tiff "$work/out/cells_$output.tif"
-done
+check "unet-segment-folder writes cells_probabilities.tif (64x64 float32)" \
+  tiff_is "$work/out/cells_probabilities.tif" 32 "IEEE floating point"
+check "unet-segment-folder writes cells_mask.tif (64x64 uint8)" tiff_is "$work/out/cells_mask.tif" 8 "unsigned integer"
+check "unet-segment-folder writes cells_instances.tif (64x64 uint16)" \
+  tiff_is "$work/out/cells_instances.tif" 16 "unsigned integer"
 check "unet-segment-folder prints the object count" grep -qE '^cells\.tif	[0-9]+ objects	' "$work/seg.out"
 
 "$here/unet-segment-folder" --json --outputs mask "$work/tiny.unet" "$work/images" "$work/out-json" >"$work/seg.json" 2>/dev/null

@@ -6,10 +6,15 @@ import java.awt.EventQueue;
 import java.awt.Frame;
 import java.awt.Label;
 import java.awt.Panel;
+import java.awt.event.KeyAdapter;
+import java.awt.event.KeyEvent;
 import java.awt.event.WindowAdapter;
 import java.awt.event.WindowEvent;
 
-/** A small window with the current progress and a Cancel button, shown while a request runs. */
+/**
+ * A small window with the current progress and a Cancel button, shown while a request runs.
+ * Esc pressed while it has the focus cancels too (ImageJ's own Esc handling sees only its windows).
+ */
 final class CancelWindow {
     private final Frame frame;
     private final Label text;
@@ -28,6 +33,17 @@ final class CancelWindow {
                 onCancel.run();
             }
         });
+        KeyAdapter escape = new KeyAdapter() {
+            @Override
+            public void keyPressed(KeyEvent event) {
+                if (event.getKeyCode() == KeyEvent.VK_ESCAPE) {
+                    text.setText("cancelling...");
+                    onCancel.run();
+                }
+            }
+        };
+        frame.addKeyListener(escape);
+        cancel.addKeyListener(escape);
         Panel buttons = new Panel();
         buttons.add(cancel);
         frame.setLayout(new BorderLayout(8, 8));

@@ -14,8 +14,10 @@ import java.util.Map;
  * GenericDialog throws HeadlessException without a display) or else from a GenericDialog.
  *
  * Each parameter has a macro key such as {@code tile_size}; its dialog label is the key with a
- * capital first letter ("Tile_size", shown as "Tile size"), so ImageJ's recorder writes the same
- * key that {@link #fromMacro()} reads: a recorded macro replays exactly.
+ * capital first letter ("Tile_size", shown as "Tile size") or a label set with {@link #setLabel}
+ * whose first word is the key. ImageJ's recorder writes a field's key as the first word of its
+ * label, lower-cased, so it writes the same key that {@link #fromMacro()} reads: a recorded macro
+ * replays exactly.
  */
 final class ParameterForm {
     private enum Kind { FILE, DIRECTORY, STRING, NUMBER, CHECKBOX, CHOICE }
@@ -26,6 +28,7 @@ final class ParameterForm {
         final String defaultText;
         final String[] choices;
         final String unit;
+        String label;
 
         Field(String key, Kind kind, String defaultText, String[] choices, String unit) {
             this.key = key;
@@ -33,11 +36,13 @@ final class ParameterForm {
             this.defaultText = defaultText;
             this.choices = choices;
             this.unit = unit;
+            this.label = Character.toUpperCase(key.charAt(0)) + key.substring(1);
         }
     }
 
     private final String title;
-    private final String macroOptions;
+    /** The macro's options, or null when run from the menu. */
+    private final MacroOptions macroOptions;
     private final List<Field> fields = new ArrayList<>();
     private final List<String> messages = new ArrayList<>();
     private final Map<String, String> values = new LinkedHashMap<>();
@@ -49,7 +54,7 @@ final class ParameterForm {
 
     ParameterForm(String title, String macroOptions) {
         this.title = title;
-        this.macroOptions = macroOptions;
+        this.macroOptions = macroOptions == null ? null : new MacroOptions(macroOptions);
     }
 
     /** True when a macro supplied options, so no dialog is shown. */
@@ -82,6 +87,29 @@ final class ParameterForm {
         fields.add(new Field(key, Kind.CHOICE, defaultChoice, choices, null));
     }
 
+    /**
+     * Sets the dialog label of a field, e.g. "TTA (average of 8 flips and rotations)" for
+     * {@code tta}. Underscores are shown as spaces.
+     * @throws IllegalStateException when the label's first word is not the key (the recorder would
+     *         then write a key the macro reader does not know)
+     */
+    void setLabel(String key, String label) {
+        if (!Macro.trimKey(label).equals(key)) {
+            throw new IllegalStateException("the label '" + label + "' does not start with the key '" + key + "'");
+        }
+        field(key).label = label;
+    }
+
+    private boolean hasField(String key) {
+        for (Field field : fields) if (field.key.equals(key)) return true;
+        return false;
+    }
+
+    private Field field(String key) {
+        for (Field field : fields) if (field.key.equals(key)) return field;
+        throw new IllegalStateException("no parameter '" + key + "' in " + title);
+    }
+
     /** A line of help shown in the dialog only. */
     void addMessage(String text) {
         messages.add(text);
@@ -106,17 +134,6 @@ final class ParameterForm {
         return true;
     }
 
-    /** True when the macro options name this key at all (e.g. to tell "not given" from a default). */
-    boolean macroHas(String key) {
-        return fromMacro() && (Macro.getValue(macroOptions, key, null) != null || hasKeyword(key));
-    }
-
-    /** A bare key (a checked checkbox), ignoring [bracketed values] such as paths with spaces. */
-    private boolean hasKeyword(String key) {
-        String outsideBrackets = macroOptions.replaceAll("\\[[^\\]]*\\]", "[]");
-        return (" " + outsideBrackets + " ").contains(" " + key + " ");
-    }
-
     String string(String key) {
         String value = values.get(key);
         if (value == null) throw new IllegalStateException("no parameter '" + key + "' in " + title);
@@ -137,14 +154,20 @@ final class ParameterForm {
         return Boolean.parseBoolean(string(key));
     }
 
+    /** @throws IllegalArgumentException for a key that is no parameter (a typo would else be ignored) */
     private void readMacroOptions() {
+        for (String key : macroOptions.keys()) {
+            if (!hasField(key)) {
+                StringBuilder known = new StringBuilder();
+                for (Field field : fields) known.append(' ').append(field.key);
+                throw new IllegalArgumentException(title + " has no option '" + key + "'. Its options:" + known + ".");
+            }
+        }
         for (Field field : fields) {
             if (field.kind == Kind.CHECKBOX) {
-                String explicit = Macro.getValue(macroOptions, field.key, null);
-                boolean on = explicit != null ? !explicit.equalsIgnoreCase("false") : hasKeyword(field.key);
-                values.put(field.key, Boolean.toString(on));
+                values.put(field.key, Boolean.toString(macroOptions.flag(field.key)));
             } else {
-                values.put(field.key, Macro.getValue(macroOptions, field.key, field.defaultText));
+                values.put(field.key, macroOptions.value(field.key, field.defaultText));
             }
         }
     }
@@ -160,21 +183,17 @@ final class ParameterForm {
         return dot < 0 ? 0 : Math.min(6, number.length() - dot - 1);
     }
 
-    private static String label(Field field) {
-        return Character.toUpperCase(field.key.charAt(0)) + field.key.substring(1);
-    }
-
     private static void addToDialog(GenericDialog dialog, Field field) {
         switch (field.kind) {
-            case FILE: dialog.addFileField(label(field), field.defaultText, 40); break;
-            case DIRECTORY: dialog.addDirectoryField(label(field), field.defaultText, 40); break;
-            case STRING: dialog.addStringField(label(field), field.defaultText, 40); break;
+            case FILE: dialog.addFileField(field.label, field.defaultText, 40); break;
+            case DIRECTORY: dialog.addDirectoryField(field.label, field.defaultText, 40); break;
+            case STRING: dialog.addStringField(field.label, field.defaultText, 40); break;
             case NUMBER:
-                dialog.addNumericField(label(field), Tools.parseDouble(field.defaultText, 0),
+                dialog.addNumericField(field.label, Tools.parseDouble(field.defaultText, 0),
                         decimals(field.defaultText), 8, field.unit);
                 break;
-            case CHECKBOX: dialog.addCheckbox(label(field), Boolean.parseBoolean(field.defaultText)); break;
-            case CHOICE: dialog.addChoice(label(field), field.choices, field.defaultText); break;
+            case CHECKBOX: dialog.addCheckbox(field.label, Boolean.parseBoolean(field.defaultText)); break;
+            case CHOICE: dialog.addChoice(field.label, field.choices, field.defaultText); break;
             default: throw new IllegalStateException("unknown field kind " + field.kind);
         }
     }

@@ -5,17 +5,24 @@ import ij.IJ;
 
 /**
  * Waits for a long request (train, segment) while showing its progress in ImageJ's progress bar
- * and status line, and sends `cancel` when the user presses Esc or the Cancel button.
+ * and status line, and sends `cancel` when the user presses Esc or the Cancel button. Without
+ * windows (a batch-mode macro, no display) the progress also goes to the Log (stdout in -batch
+ * mode): each stage's first and last report and one every {@value #LOG_EVERY_MILLIS} ms between.
  */
 public final class ProgressMonitor implements ProgressListener {
     private static final long POLL_MILLIS = 100;
+    static final long LOG_EVERY_MILLIS = 10_000;
 
     private final String title;
     private final WorkerConnection connection;
     private final ProgressListener extra;
     private volatile Progress latest;
     private volatile boolean cancelRequested;
-    private CancelWindow cancelWindow;
+    private volatile CancelWindow cancelWindow;
+    private volatile String lastValidation = "";
+    private final boolean logProgress = !Display.isInteractive();
+    private String loggedStage = "";
+    private long loggedAt;
 
     /**
      * @param title the command's name, shown in the status line
@@ -33,11 +40,11 @@ public final class ProgressMonitor implements ProgressListener {
      */
     public JsonObject run(String method, JsonObject params) throws WorkerException {
         IJ.resetEscape();
-        WorkerCall call = connection.send(method, params);
-        call.addProgressListener(this);
         IJ.showStatus(title + ": started");
         if (Display.isInteractive()) cancelWindow = CancelWindow.open(title, () -> cancelRequested = true);
+        WorkerCall call = null;
         try {
+            call = connection.send(method, params, this);
             while (true) {
                 JsonObject result = call.await(POLL_MILLIS);
                 if (result != null) return result;
@@ -51,7 +58,7 @@ public final class ProgressMonitor implements ProgressListener {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            connection.cancel(call);
+            if (call != null) connection.cancel(call);
             throw new WorkerException(WorkerException.CANCELLED, title + " was interrupted.");
         } finally {
             IJ.showProgress(1.0);
@@ -67,10 +74,26 @@ public final class ProgressMonitor implements ProgressListener {
     @Override
     public void progress(Progress progress) {
         latest = progress;
-        if (progress.total > 0) IJ.showProgress(progress.fraction());
-        String text = title + ": " + progress.describe() + " (Esc to cancel)";
-        IJ.showStatus(text);
-        if (cancelWindow != null) cancelWindow.setText(progress.describe());
+        // A validation's done/total count validation images, not the training: keep the bar.
+        if (progress.total > 0 && !progress.isValidation()) IJ.showProgress(progress.fraction());
+        // The last validation stays in view while training goes on.
+        if (progress.isValidation()) lastValidation = progress.validationSummary();
+        String described = progress.isValidation() || lastValidation.isEmpty()
+                ? progress.describe() : progress.describe() + "; last " + lastValidation;
+        IJ.showStatus(title + ": " + described + " (Esc to cancel)");
+        if (cancelWindow != null) cancelWindow.setText(described);
+        if (logProgress) logIfDue(progress);
         if (extra != null) extra.progress(progress);
+    }
+
+    private synchronized void logIfDue(Progress progress) {
+        if ("load".equals(progress.stage)) return;
+        long now = System.currentTimeMillis();
+        boolean last = progress.total > 0 && progress.done >= progress.total;
+        if (!progress.stage.equals(loggedStage) || last || now - loggedAt >= LOG_EVERY_MILLIS) {
+            loggedStage = progress.stage;
+            loggedAt = now;
+            IJ.log(title + ": " + progress.describe());
+        }
     }
 }

@@ -62,6 +62,11 @@ public final class SegmentCommand extends UNetCommand {
         form.addCheckbox("tta", false);
         form.addCheckbox("keep_borders", false);
         for (String output : OUTPUTS) form.addCheckbox(output, true);
+        form.setLabel("output", "Output folder (empty: a temporary folder)");
+        form.setLabel("memory_mb", "Memory_MB");
+        form.setLabel("tta", "TTA (test-time augmentation: average of 8 flips and rotations)");
+        form.setLabel("keep_borders", "Keep_borders (do not grow objects over the borders between them)");
+        form.setLabel("instances", "Instances (objects, also as outlines in the ROI Manager)");
         if (!form.show()) return;
 
         String model = form.string("model");

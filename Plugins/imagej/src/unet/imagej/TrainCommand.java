@@ -24,7 +24,8 @@ import java.util.Locale;
  * or {@code image_folder=... label_folder=...} (TIFFs paired in name order) instead of
  * {@code image=}/{@code labels=}; {@code labels=[ROI Manager]} uses the ROI Manager. Optional:
  * {@code init_model=} (fine-tune), {@code max_seconds=}, {@code w0=}, {@code sigma=},
- * {@code base_channels=}, {@code depth=}, {@code config=[{"learning_rate":0.01}]}.
+ * {@code base_channels=}, {@code depth=}, {@code config=[{"learning_rate":0.01}]},
+ * {@code validation_images=} and {@code validation_labels=} (a folder pair for validation).
  */
 public final class TrainCommand extends UNetCommand {
     static final String TITLE = "U-Net Train";
@@ -65,20 +66,30 @@ public final class TrainCommand extends UNetCommand {
 
         ParameterForm form = new ParameterForm(TITLE);
         form.addMessage("Training data: an open image with its labels (a label image or the ROI Manager),\n"
-                + "or two folders of TIFFs paired in name order (used when both folders are given).");
+                + "or two folders of TIFFs paired in name order (used when both folders are given).\n"
+                + "Validation: an optional folder pair, measured as training goes (red in the loss plot).\n"
+                + "Config: more training options as JSON, e.g. {\"learning_rate\":0.01, \"optimizer\":\"adam\"}.");
         form.addChoice("image", titles, current != null ? current.getTitle() : titles[0]);
         form.addChoice("labels", labelChoices, defaultLabels(titles, current));
         form.addDirectory("image_folder", "");
         form.addDirectory("label_folder", "");
+        form.addDirectory("validation_images", "");
+        form.addDirectory("validation_labels", "");
         form.addFile("model", defaultModel);
         form.addFile("init_model", "");
         form.addNumber("iterations", 0, "(0 = worker default)");
         form.addNumber("max_seconds", 0, "s time budget (0 = none)");
         form.addNumber("w0", 10, "border weight (Eq. 2)");
         form.addNumber("sigma", 5, "px border width (Eq. 2)");
-        form.addNumber("base_channels", 0, "(0 = default, 64 in the paper)");
-        form.addNumber("depth", 0, "(0 = default, 4 in the paper)");
+        form.addNumber("base_channels", 0, "(0 = default; 64 in the paper)");
+        form.addNumber("depth", 0, "(0 = default; 4 in the paper)");
         form.addString("config", "");
+        form.setLabel("validation_images", "Validation_images (folder, optional)");
+        form.setLabel("validation_labels", "Validation_labels (folder)");
+        form.setLabel("model", "Model (file to write)");
+        form.setLabel("init_model", "Init_model (fine-tune; optional)");
+        form.setLabel("w0", "w0");
+        form.setLabel("config", "Config (JSON object, optional)");
         if (!form.show()) return;
 
         String model = form.string("model");
@@ -92,6 +103,12 @@ public final class TrainCommand extends UNetCommand {
         if (form.number("iterations") > 0) params.addProperty("iterations", (long) form.number("iterations"));
         if (form.number("max_seconds") > 0) params.addProperty("max_seconds", form.number("max_seconds"));
         params.add("config", config(form));
+        String validationImages = form.string("validation_images");
+        String validationLabels = form.string("validation_labels");
+        if (!validationImages.isEmpty() || !validationLabels.isEmpty()) {
+            params.add("validation", pairedFolders(validationImages, validationLabels,
+                    "validation_images", "validation_labels"));
+        }
 
         LossPlot lossPlot = new LossPlot(TITLE + " loss", Display.isInteractive());
         WorkerConnection connection = WorkerSession.connection();
@@ -99,8 +116,10 @@ public final class TrainCommand extends UNetCommand {
         lossPlot.finish();
         String saved = response.has("model") ? response.get("model").getAsString() : model;
         CommandSupport.rememberModel(saved);
-        IJ.log(String.format(Locale.US, "%s: model saved to %s (%s iterations, loss %.4g, %.1f s)", TITLE, saved,
-                text(response, "iterations"), number(response, "loss"), number(response, "seconds")));
+        String validation = response.has("best_validation_loss")
+                ? String.format(Locale.US, ", best validation loss %.4g", number(response, "best_validation_loss")) : "";
+        IJ.log(String.format(Locale.US, "%s: model saved to %s (%s iterations, loss %.4g%s, %.1f s)", TITLE, saved,
+                text(response, "iterations"), number(response, "loss"), validation, number(response, "seconds")));
         IJ.showStatus(TITLE + ": model saved to " + saved);
         lastResult = new TrainResult(response, lossPlot);
     }
@@ -119,30 +138,47 @@ public final class TrainCommand extends UNetCommand {
 
     /** Fills `images` and `labels`: from the folder pair if given, else from the open images. */
     private static void addTrainingData(ParameterForm form, JsonObject params) throws WorkerException {
-        JsonArray images = new JsonArray();
-        JsonArray labels = new JsonArray();
         String imageFolder = form.string("image_folder");
         String labelFolder = form.string("label_folder");
         if (!imageFolder.isEmpty() || !labelFolder.isEmpty()) {
-            if (imageFolder.isEmpty() || labelFolder.isEmpty()) {
-                throw new IllegalArgumentException("Give both image_folder and label_folder.");
-            }
-            List<File> imageFiles = ImageFiles.tiffsIn(new File(imageFolder));
-            List<File> labelFiles = ImageFiles.tiffsIn(new File(labelFolder));
-            if (imageFiles.isEmpty() || imageFiles.size() != labelFiles.size()) {
-                throw new IllegalArgumentException("The folders must hold the same number of TIFFs (at least one): "
-                        + imageFiles.size() + " images, " + labelFiles.size() + " labels.");
-            }
-            for (File file : imageFiles) images.add(file.getAbsolutePath());
-            for (File file : labelFiles) labels.add(file.getAbsolutePath());
-        } else {
-            ImagePlus image = imageFromForm(form);
-            File temporary = ImageFiles.temporaryFolder("unet-train");
-            images.add(ImageFiles.tiffOf(image, temporary).getAbsolutePath());
-            labels.add(ImageFiles.tiffOf(labelImage(form.string("labels"), image), temporary).getAbsolutePath());
+            JsonObject pairs = pairedFolders(imageFolder, labelFolder, "image_folder", "label_folder");
+            params.add("images", pairs.get("images"));
+            params.add("labels", pairs.get("labels"));
+            return;
         }
+        ImagePlus image = imageFromForm(form);
+        File temporary = ImageFiles.temporaryFolder("unet-train");
+        JsonArray images = new JsonArray();
+        JsonArray labels = new JsonArray();
+        images.add(ImageFiles.tiffOf(image, temporary).getAbsolutePath());
+        labels.add(ImageFiles.tiffOf(labelImage(form.string("labels"), image), temporary).getAbsolutePath());
         params.add("images", images);
         params.add("labels", labels);
+    }
+
+    /**
+     * {"images":[...],"labels":[...]} from two folders of TIFFs paired in name order.
+     * @param imageKey the macro key of the image folder, named in errors (so is {@code labelKey})
+     */
+    private static JsonObject pairedFolders(String imageFolder, String labelFolder, String imageKey, String labelKey)
+            throws WorkerException {
+        if (imageFolder.isEmpty() || labelFolder.isEmpty()) {
+            throw new IllegalArgumentException("Give both " + imageKey + " and " + labelKey + ".");
+        }
+        List<File> imageFiles = ImageFiles.tiffsIn(new File(imageFolder));
+        List<File> labelFiles = ImageFiles.tiffsIn(new File(labelFolder));
+        if (imageFiles.isEmpty() || imageFiles.size() != labelFiles.size()) {
+            throw new IllegalArgumentException(imageKey + " and " + labelKey + " must hold the same number of TIFFs "
+                    + "(at least one): " + imageFiles.size() + " images, " + labelFiles.size() + " labels.");
+        }
+        JsonArray images = new JsonArray();
+        JsonArray labels = new JsonArray();
+        for (File file : imageFiles) images.add(file.getAbsolutePath());
+        for (File file : labelFiles) labels.add(file.getAbsolutePath());
+        JsonObject pairs = new JsonObject();
+        pairs.add("images", images);
+        pairs.add("labels", labels);
+        return pairs;
     }
 
     private static ImagePlus imageFromForm(ParameterForm form) {

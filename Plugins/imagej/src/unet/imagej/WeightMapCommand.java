@@ -38,6 +38,7 @@ public final class WeightMapCommand extends UNetCommand {
         form.addNumber("w0", 10, "");
         form.addNumber("sigma", 5, "px");
         form.addFile("output", "");
+        form.setLabel("output", "Output file (empty: a temporary file)");
         if (!form.show()) return;
 
         ImagePlus labels = CommandSupport.imageTitled(form.string("labels"));

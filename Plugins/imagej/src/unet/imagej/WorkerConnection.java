@@ -101,8 +101,18 @@ public final class WorkerConnection {
      * @param params the request's params, or null for none
      */
     public WorkerCall send(String method, JsonObject params) throws WorkerException {
+        return send(method, params, null);
+    }
+
+    /**
+     * Sends a request whose progress goes to {@code listener} from the first notification on
+     * (a listener added after sending could miss the progress of a quick request).
+     * @param listener receives this request's progress, or null
+     */
+    public WorkerCall send(String method, JsonObject params, ProgressListener listener) throws WorkerException {
         long id = nextId.getAndIncrement();
         WorkerCall call = new WorkerCall(id, method);
+        if (listener != null) call.addProgressListener(listener);
         JsonObject message = new JsonObject();
         message.addProperty("jsonrpc", "2.0");
         message.addProperty("id", id);

@@ -12,6 +12,7 @@ import ij.WindowManager;
 import ij.macro.Interpreter;
 import ij.measure.Calibration;
 
+import java.awt.event.KeyEvent;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.PrintStream;
@@ -46,9 +47,12 @@ public final class HeadlessPluginTest {
         }
         Checks checks = new Checks();
         PureLogicTests.register(checks);
-        new HeadlessPluginTest(Files.createTempDirectory("unet-imagej-test").toFile()).register(checks);
+        File folder = Files.createTempDirectory("unet-imagej-test").toFile();
+        new HeadlessPluginTest(folder).register(checks);
         WorkerSession.shutdown();
-        System.exit(checks.finish());
+        int status = checks.finish();
+        deleteRecursively(folder);
+        System.exit(status);
     }
 
     private void register(Checks checks) {
@@ -120,8 +124,55 @@ public final class HeadlessPluginTest {
                 check(file != null, "output file opens in ImageJ: " + stem + suffixes[i]);
                 checkEqual(types[i], file.getType(), "type of the file " + file.getTitle());
             }
+            ImagePlus instances = result.images.get(2);
+            int colour = instances.getProcessor().getLut().getRGB(1) & 0xffffff;
+            checkEqual(DistinctColors.color(1).getRGB() & 0xffffff, colour, "instances: distinct-colour LUT");
             checkEqual(0, result.roisAdded, "no ROI Manager without a display");
             check(segmentProgress.get() >= 1, "segment progress was reported");
+        });
+
+        checks.test("U-Net Segment on a 2-slice stack without a file: one output page per slice", () -> {
+            ImagePlus single = IJ.openImage(image);
+            ij.ImageStack stack = new ij.ImageStack(single.getWidth(), single.getHeight());
+            stack.addSlice(single.getProcessor());
+            stack.addSlice(single.getProcessor().duplicate());
+            ImagePlus input = new ImagePlus("two slices", stack); // no file: sent as a temporary TIFF
+            WindowManager.setTempCurrentImage(input);
+            runCommand(SegmentCommand.class, "model=[" + model + "] output=[" + new File(folder, "stack") + "] "
+                    + "probabilities instances");
+            SegmentCommand.SegmentResult result = SegmentCommand.lastResult();
+            checkEqual(2, result.images.size(), "the two outputs asked for");
+            for (ImagePlus opened : result.images) {
+                checkEqual(2, opened.getStackSize(), "slices of " + opened.getTitle());
+                checkEqual(64, opened.getWidth(), "width of " + opened.getTitle());
+            }
+            checkEqual("two_slices_probabilities.tif", result.images.get(0).getTitle(), "named after the title");
+        });
+
+        checks.test("U-Net Segment on a folder writes every output and opens none", () -> {
+            File[] pair = folderPair("segment");
+            File output = new File(folder, "folder-out");
+            runCommand(SegmentCommand.class, "model=[" + model + "] folder=[" + pair[0] + "] output=[" + output + "] mask");
+            SegmentCommand.SegmentResult result = SegmentCommand.lastResult();
+            checkEqual(0, result.images.size(), "no windows for a folder");
+            checkEqual(1, result.response.getAsJsonArray("outputs").size(), "one entry per TIFF");
+            ImagePlus mask = IJ.openImage(new File(output, "a_mask.tif").getPath());
+            check(mask != null, "the mask of a.tif opens in ImageJ");
+            checkEqual(ImagePlus.GRAY8, mask.getType(), "mask type");
+        });
+
+        checks.test("U-Net Train fine-tunes from an existing model (init_model)", () -> {
+            File[] pair = folderPair("finetune");
+            File tuned = new File(folder, "tuned.unet");
+            runCommand(TrainCommand.class, "image_folder=[" + pair[0] + "] label_folder=[" + pair[1] + "] model=["
+                    + tuned + "] init_model=[" + model + "] iterations=2");
+            TrainCommand.TrainResult result = TrainCommand.lastResult();
+            checkEqual(tuned.getAbsolutePath(), result.response.get("model").getAsString(), "model path");
+            checkEqual(2L, result.response.get("iterations").getAsLong(), "iterations of this request");
+            JsonObject params = new JsonObject();
+            params.addProperty("model", tuned.getPath());
+            JsonObject info = WorkerSession.connection().request("model_info", params, 60_000);
+            checkEqual(4, info.get("base_channels").getAsInt(), "the initial model's architecture is kept");
         });
 
         checks.test("U-Net Weight Map opens a float map of the label image", () -> {
@@ -174,6 +225,53 @@ public final class HeadlessPluginTest {
             check(!new File(cancelled.getPath() + ".tmp").exists(), "no temporary file left");
         });
 
+        checks.test("Esc during U-Net Train sends cancel: the command ends within seconds and says so", () -> {
+            File[] pair = folderPair("escape");
+            File escaped = new File(folder, "escaped.unet");
+            TrainCommand.TrainResult before = TrainCommand.lastResult();
+            int progressBefore = trainProgress.get();
+            Thread command = new Thread(() -> runCommand(TrainCommand.class, "image_folder=[" + pair[0]
+                    + "] label_folder=[" + pair[1] + "] model=[" + escaped + "] iterations=100000 " + TINY));
+            String printed = captureStdout(() -> {
+                command.start();
+                long deadline = System.currentTimeMillis() + 60_000;
+                while (trainProgress.get() == progressBefore && command.isAlive()
+                        && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(20);
+                }
+                check(command.isAlive(), "the training was still running when Esc was pressed");
+                long start = System.currentTimeMillis();
+                IJ.setKeyDown(KeyEvent.VK_ESCAPE); // what ImageJ does when the user presses Esc
+                command.join(30_000);
+                check(!command.isAlive(), "the command returned after Esc");
+                check(System.currentTimeMillis() - start < 10_000, "cancelled within 10 s");
+            });
+            check(printed.contains("U-Net Train: cancelled"), "the cancellation is reported: " + printed);
+            check(TrainCommand.lastResult() == before, "a cancelled training leaves no result");
+            check(!IJ.escapePressed(), "Esc is reset for the next command");
+            check(!new File(escaped.getPath() + ".tmp").exists(), "no temporary file left");
+        });
+
+        checks.test("U-Net Train sends a validation folder pair (validated, or the field is named)", () -> {
+            File[] pair = folderPair("train");
+            File[] validation = folderPair("validation");
+            File validated = new File(folder, "validated.unet");
+            TrainCommand.TrainResult before = TrainCommand.lastResult();
+            String printed = captureStdout(() -> runCommand(TrainCommand.class, "image_folder=[" + pair[0]
+                    + "] label_folder=[" + pair[1] + "] validation_images=[" + validation[0] + "] validation_labels=["
+                    + validation[1] + "] model=[" + validated + "] iterations=4 " + TINY
+                    + " config=[{\"validate_every\":2}]"));
+            TrainCommand.TrainResult result = TrainCommand.lastResult();
+            if (result == before) {
+                // A worker without validation answers -32602 naming the field: the request carried it.
+                check(printed.contains("U-Net Train failed") && printed.contains("Parameter: validation"),
+                        "the worker's refusal names the validation field: " + printed);
+            } else {
+                check(validated.isFile(), "model written");
+                check(result.lossPlot.validationSize() >= 1, "validation losses plotted");
+            }
+        });
+
         checks.test("a crashed worker is detected, reported and restarted", () -> {
             WorkerConnection first = WorkerSession.connection();
             WorkerCall call = first.send("train", longTraining(new File(folder, "crashed.unet")));
@@ -195,6 +293,28 @@ public final class HeadlessPluginTest {
             runCommand(SegmentCommand.class, "model=[" + model + "] output=[" + new File(folder, "again") + "] mask");
             checkEqual(1, SegmentCommand.lastResult().images.size(), "only the mask was asked for");
         });
+
+        checks.test("shutting the session down ends the worker with status 0", () -> {
+            WorkerConnection connection = WorkerSession.connection();
+            WorkerSession.shutdown();
+            checkEqual(0, connection.exitCode(), "exit code after shutdown");
+        });
+    }
+
+    private static void deleteRecursively(File file) {
+        File[] children = file.listFiles();
+        if (children != null) for (File child : children) deleteRecursively(child);
+        if (!file.delete()) System.out.println("# could not delete " + file);
+    }
+
+    /** Two new folders holding a copy of the synthetic image and of its labels: {images, labels}. */
+    private File[] folderPair(String name) throws Exception {
+        File images = new File(folder, name + "-images");
+        File labelFolder = new File(folder, name + "-labels");
+        check(images.mkdirs() && labelFolder.mkdirs(), "folders for " + name);
+        Files.copy(new File(image).toPath(), new File(images, "a.tif").toPath());
+        Files.copy(new File(labels).toPath(), new File(labelFolder, "a.tif").toPath());
+        return new File[] {images, labelFolder};
     }
 
     private JsonObject longTraining(File modelOut) {

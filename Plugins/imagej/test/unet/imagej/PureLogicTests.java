@@ -24,6 +24,7 @@ final class PureLogicTests {
     static void register(Checks checks) {
         checks.test("worker discovery: UNET_WORKER, then the saved setting, then PATH", () -> {
             File folder = Files.createTempDirectory("unet-locator").toFile();
+            folder.deleteOnExit(); // after its files, which are registered later
             File onPath = executable(new File(folder, "unet-worker"));
             File saved = executable(new File(folder, "saved-worker"));
             File environment = executable(new File(folder, "env-worker"));
@@ -120,10 +121,91 @@ final class PureLogicTests {
                     "{\"request\":\"a\",\"stage\":\"segment\",\"done\":1,\"total\":2}").getAsJsonObject());
             checkEqual("segment 1/2", bare.describe(), "without loss and ETA");
         });
+
+        checks.test("validation progress: a validate stage or validation fields, shown and plotted", () -> {
+            Progress validate = progress("{\"request\":7,\"stage\":\"validate\",\"done\":1,\"total\":1,"
+                    + "\"loss\":0.25,\"foreground_iou\":0.8125}");
+            checkEqual(0.25, validate.validationLoss, "validate stage: its loss is the validation loss");
+            checkEqual(0.8125, validate.validationIoU, "validate stage: foreground_iou");
+            checkEqual("validate 1/1, validation loss 0.2500, foreground IoU 0.813", validate.describe(), "status text");
+            Progress fields = progress("{\"request\":7,\"stage\":\"train\",\"done\":50,\"total\":100,"
+                    + "\"loss\":0.5,\"validation_loss\":0.375,\"validation_fg_iou\":0.5}");
+            checkEqual(0.375, fields.validationLoss, "validation_loss on a train progress");
+            checkEqual(0.5, fields.validationIoU, "validation_fg_iou on a train progress");
+            check(Double.isNaN(progress("{\"request\":7,\"stage\":\"train\",\"done\":1,\"total\":2,\"loss\":1}")
+                    .validationLoss), "no validation loss on a plain training progress");
+
+            LossPlot plot = new LossPlot("loss", false);
+            plot.progress(progress("{\"request\":1,\"stage\":\"load\",\"done\":0,\"total\":1}"));
+            plot.progress(progress("{\"request\":1,\"stage\":\"train\",\"done\":10,\"total\":40,\"loss\":0.9}"));
+            plot.progress(progress("{\"request\":1,\"stage\":\"train\",\"done\":20,\"total\":40,\"loss\":0.7}"));
+            plot.progress(validate);
+            plot.progress(fields);
+            checkEqual(3, plot.size(), "training losses");
+            checkEqual(2, plot.validationSize(), "validation losses");
+            float[][] trainingCurve = plot.plot().getDataObjectArrays(0);
+            checkEqual(50.0f, trainingCurve[0][2], "last training iteration");
+            float[][] validationCurve = plot.plot().getDataObjectArrays(1);
+            checkEqual(20.0f, validationCurve[0][0], "a validate stage is placed at the last training iteration");
+            checkEqual(0.25f, validationCurve[1][0], "validation loss");
+            checkEqual(50.0f, validationCurve[0][1], "validation fields are placed at their own iteration");
+        });
+
+        checks.test("macro keys match whole keys only, in any order; unknown keys are refused", () -> {
+            ParameterForm form = new ParameterForm("t",
+                    "init_model=[/m/init.unet] validation_labels=/v/labels model=[/m/out file.unet] labels=truth");
+            form.addFile("model", "");
+            form.addFile("init_model", "");
+            form.addChoice("labels", new String[] {"truth"}, "truth");
+            form.addDirectory("validation_labels", "");
+            form.addCheckbox("tta", false);
+            form.show();
+            checkEqual("/m/out file.unet", form.string("model"), "model= is not read from init_model=");
+            checkEqual("/m/init.unet", form.string("init_model"), "init_model");
+            checkEqual("truth", form.string("labels"), "labels= is not read from validation_labels=");
+            checkEqual("/v/labels", form.string("validation_labels"), "validation_labels");
+            ParameterForm empty = new ParameterForm("t", "folder=[] tta=false");
+            empty.addDirectory("folder", "/default");
+            empty.addCheckbox("tta", true);
+            empty.show();
+            checkEqual("", empty.string("folder"), "an empty bracketed value");
+            check(!empty.flag("tta"), "tta=false");
+            ParameterForm typo = new ParameterForm("U-Net Train", "iteration=5");
+            typo.addNumber("iterations", 0, "");
+            try {
+                typo.show();
+                check(false, "an unknown key must be refused");
+            } catch (IllegalArgumentException expected) {
+                check(expected.getMessage().contains("'iteration'") && expected.getMessage().contains("iterations"),
+                        "names the unknown key and the known ones: " + expected.getMessage());
+            }
+        });
+
+        checks.test("dialog labels must start with the macro key the recorder will write", () -> {
+            ParameterForm form = new ParameterForm("t", "memory_mb=256 tta");
+            form.addNumber("memory_mb", 0, "");
+            form.addCheckbox("tta", false);
+            form.setLabel("memory_mb", "Memory_MB");
+            form.setLabel("tta", "TTA (average of 8 flips and rotations)");
+            check(form.show(), "macro options read");
+            checkEqual(256.0, form.number("memory_mb"), "labelled number");
+            check(form.flag("tta"), "labelled checkbox");
+            try {
+                form.setLabel("tta", "Test-time augmentation");
+                check(false, "a label that does not start with its key must be refused");
+            } catch (IllegalStateException expected) {
+                check(expected.getMessage().contains("tta"), "names the key: " + expected.getMessage());
+            }
+        });
+    }
+
+    private static Progress progress(String json) {
+        return new Progress(JsonParser.parseString(json).getAsJsonObject());
     }
 
     private static File executable(File file) throws Exception {
         Files.write(file.toPath(), "#!/bin/sh\n".getBytes("UTF-8"));
+        file.deleteOnExit();
         check(file.setExecutable(true), "chmod " + file);
         return file;
     }
