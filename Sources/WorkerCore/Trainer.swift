@@ -20,7 +20,8 @@ struct Trainer {
     try OutputFiles.ensureFolder(OutputFiles.parentFolder(of: request.modelOut))
     let set = try TrainingSet.load(
       images: request.images, labels: request.labels, field: "images", labelsField: "labels",
-      normalization: normalization, ignoreValue: config.weightMap.ignoreValue, token: context.token)
+      normalization: normalization, ignoreValue: config.weightMap.ignoreValue, token: context.token,
+      loaded: { context.progress.report(stage: "load", done: $0, total: request.images.count) })
 
     let validator = try request.validationImages.isEmpty
       ? nil

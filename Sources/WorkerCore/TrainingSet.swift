@@ -19,13 +19,15 @@ struct TrainingSet: Sendable {
   /// (`images`, `validation.images`).
   static func load(
     images: [String], labels: [String], field: String, labelsField: String,
-    normalization: IntensityNormalization, ignoreValue: Int32?, token: CancellationToken
+    normalization: IntensityNormalization, ignoreValue: Int32?, token: CancellationToken,
+    loaded: (Int) -> Void = { _ in }
   ) throws -> TrainingSet {
     guard images.count == labels.count else {
       throw RPCError.invalidParams(
         field: labelsField, "\(images.count) images but \(labels.count) label images; they pair up in order")
     }
     var examples: [Example] = []
+    var loadedFiles = 0
     for (imagePath, labelsPath) in zip(images, labels) {
       try token.check()
       let pages = try ImageLoading.images(at: imagePath).images
@@ -50,6 +52,8 @@ struct TrainingSet: Sendable {
         let name = pages.count > 1 ? "\(imagePath) (image \(page.index + 1))" : imagePath
         examples.append(Example(image: normalization.normalized(page.pixels), labels: labels, name: name))
       }
+      loadedFiles += 1
+      loaded(loadedFiles)
     }
     if examples.isEmpty {
       throw RPCError.invalidParams(field: field, "\(field) must name at least one image")
