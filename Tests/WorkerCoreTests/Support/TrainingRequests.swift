@@ -9,8 +9,8 @@ enum TrainingRequests {
 
   /// `train` params for one image/label pair; `config` is merged over `tinyConfig`.
   static func train(
-    image: String, labels: String, modelOut: String, iterations: Int? = nil, initModel: String? = nil,
-    config: JSONObject = [:]
+    image: String, labels: String, modelOut: String, iterations: Int? = nil, maxSeconds: Double? = nil,
+    initModel: String? = nil, config: JSONObject = [:]
   ) -> JSONValue {
     var merged = tinyConfig
     for (key, value) in config { merged[key] = value }
@@ -19,6 +19,7 @@ enum TrainingRequests {
       "config": .object(merged),
     ]
     if let iterations { params["iterations"] = .int(Int64(iterations)) }
+    if let maxSeconds { params["max_seconds"] = .double(maxSeconds) }
     if let initModel { params["init_model"] = .string(initModel) }
     return .object(params)
   }
