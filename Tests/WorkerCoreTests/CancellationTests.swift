@@ -70,6 +70,38 @@ struct CancellationTests {
     #expect(folder.names == before, "no model, output or temporary file may be left: \(folder.names)")
   }
 
+  @Test("A cancelled queued request answers -32800 at once, not when the running one ends; its id is free again")
+  func cancelQueuedWhileOtherRuns() async throws {
+    let folder = TestFolder("cancel-queued")
+    let session = WorkerSession()
+    let (image, labels) = try await session.generateNuclei(in: folder)
+    let before = folder.names
+    session.send(
+      id: "long", method: "train",
+      params: TrainingRequests.train(
+        image: image, labels: labels, modelOut: folder.file("m.unet"), iterations: 1_000_000,
+        config: ["checkpoint_every": 1_000_000]))
+    session.send(id: "queued", method: "generate", params: ["kind": "cells", "output_dir": .string(folder.path)])
+    try await session.waitForProgress(of: "long", stage: "train")
+    let (cancel, _) = try await Self.timedCall(session, 1, "cancel", ["request": "queued"])
+    #expect(cancel.result == ["cancelled": true])
+    let queued = try await session.reply(to: "queued", timeout: .seconds(2))
+    #expect(queued.code == -32800, "\(queued)")
+    let (status, _) = try await Self.timedCall(session, 2, "status")
+    let listed = status.result?["requests"]?.arrayValue ?? []
+    #expect(listed.map { $0["id"] } == ["long"], "the cancelled request is gone from status: \(status)")
+    // The id may be used again; the new request runs after the training and is answered once.
+    session.send(id: "queued", method: "status")
+    _ = try await session.waitFor("the reused id's answer") { $0.replies.filter { $0.id == "queued" }.count == 2 ? true : nil }
+    let (cancelLong, _) = try await Self.timedCall(session, 3, "cancel", ["request": "long"])
+    #expect(cancelLong.result == ["cancelled": true])
+    #expect(try await session.reply(to: "long", timeout: .seconds(10)).code == -32800)
+    #expect(await session.finish())
+    #expect(session.replies.filter { $0.id == "queued" }.map(\.code) == [-32800, nil])
+    #expect(session.replies.filter { $0.id == "long" }.count == 1)
+    #expect(folder.names == before, "the cancelled generate wrote nothing: \(folder.names)")
+  }
+
   @Test("Cancelling a running segment answers -32800 between tiles and writes no output")
   func cancelSegment() async throws {
     let folder = TestFolder("cancel-segment")
