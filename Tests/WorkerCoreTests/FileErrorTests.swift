@@ -24,6 +24,9 @@ struct FileErrorTests {
     try folder.writeLabels(Array(labels[0..<(width * 36)]), width: width, height: 36, to: "short_labels.tif")
     try folder.writeFloatImage(pixels + pixels, width: width, height: height, channels: 2, to: "two_channels.tif")
     try folder.writeFloatImage(pixels.map { $0 + 0.25 }, width: width, height: height, to: "fractional.tif")
+    var withNaN = pixels
+    withNaN[5] = .nan
+    try folder.writeFloatImage(withNaN, width: width, height: height, to: "nan.tif")
     try folder.writeText("this is not a TIFF\n", to: "text.tif")
     try folder.writeText("", to: "empty.tif")
     try FileManager.default.createDirectory(atPath: folder.file("folder.tif"), withIntermediateDirectories: false)
@@ -62,6 +65,10 @@ struct FileErrorTests {
       name: "train: labels hold fractions", method: "train",
       params: #"{"images":["@/a.tif"],"labels":["@/fractional.tif"],"model_out":"@/m.unet"}"#,
       code: -32001, path: "@/fractional.tif"),
+    Case(
+      name: "train: image with a NaN pixel", method: "train",
+      params: #"{"images":["@/nan.tif"],"labels":["@/a_labels.tif"],"model_out":"@/m.unet"}"#,
+      code: -32001, path: "@/nan.tif"),
     Case(
       name: "train: init_model missing", method: "train",
       params: #"{"images":["@/a.tif"],"labels":["@/a_labels.tif"],"model_out":"@/m.unet","init_model":"@/none.unet"}"#,
