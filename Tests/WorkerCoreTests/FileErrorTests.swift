@@ -27,6 +27,8 @@ struct FileErrorTests {
     var withNaN = pixels
     withNaN[5] = .nan
     try folder.writeFloatImage(withNaN, width: width, height: height, to: "nan.tif")
+    try MixedSizeTIFF.write(
+      [.init(width: 40, height: 40, value: 1), .init(width: 30, height: 20, value: 1)], to: folder.file("mixed_labels.tif"))
     try folder.writeText("this is not a TIFF\n", to: "text.tif")
     try folder.writeText("", to: "empty.tif")
     try FileManager.default.createDirectory(atPath: folder.file("folder.tif"), withIntermediateDirectories: false)
@@ -89,6 +91,9 @@ struct FileErrorTests {
     Case(
       name: "weight_map: labels not a TIFF", method: "weight_map",
       params: #"{"labels":"@/text.tif","output":"@/w.tif"}"#, code: -32001, path: "@/text.tif"),
+    Case(
+      name: "weight_map: label pages of different sizes", method: "weight_map",
+      params: #"{"labels":"@/mixed_labels.tif","output":"@/w.tif"}"#, code: -32001, path: "@/mixed_labels.tif"),
     Case(
       name: "train: image and labels differ in size", method: "train",
       params: #"{"images":["@/a.tif"],"labels":["@/short_labels.tif"],"model_out":"@/m.unet"}"#,

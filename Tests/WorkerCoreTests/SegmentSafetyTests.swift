@@ -76,6 +76,27 @@ struct SegmentSafetyTests {
     #expect(await session.finish())
   }
 
+  @Test(
+    "A stack whose pages differ in size is -32001 naming it, for any outputs, and nothing is written",
+    arguments: [["probabilities", "mask", "instances"], ["mask"], ["instances"]])
+  func pagesOfDifferentSizes(outputs: [String]) async throws {
+    let trained = try await TrainedNucleiModel.shared
+    let folder = TestFolder("mixed-pages")
+    try MixedSizeTIFF.write([.init(width: 40, height: 40, value: 30), .init(width: 50, height: 30, value: 200)], to: folder.file("mixed.tif"))
+    #expect(try TIFFReader.read(path: folder.file("mixed.tif")).images.map(\.width) == [40, 50])
+    let session = WorkerSession()
+    let reply = try await session.call(
+      1, "segment",
+      TrainingRequests.segment(
+        model: trained.model, images: [folder.file("mixed.tif")], outputDir: folder.file("out"),
+        extra: ["outputs": .array(outputs.map { .string($0) })]))
+    #expect(reply.code == -32001, "\(reply)")
+    #expect(reply.data?["path"] == .string(folder.file("mixed.tif")), "\(reply)")
+    #expect(folder.names == ["mixed.tif"])
+    #expect(try await session.call(2, "initialize").result != nil, "the worker is still up")
+    #expect(await session.finish())
+  }
+
   @Test("An image that is not a TIFF is -32001 naming it; a channel mismatch is -32003")
   func badImages() async throws {
     let trained = try await TrainedNucleiModel.shared
