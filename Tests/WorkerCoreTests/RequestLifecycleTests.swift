@@ -66,6 +66,13 @@ struct RequestLifecycleTests {
       let last = session.progress(of: id).last?["params"]
       #expect(last?["done"] != nil && last?["done"] == last?["total"], "\(id): \(String(describing: last))")
     }
+    // Nothing about a request is written after its response.
+    let messages = session.messages
+    for id: JSONValue in ["gen", 5, 6, 7, 8] {
+      let answered = messages.firstIndex { Reply($0)?.id == id } ?? -1
+      let lastProgress = messages.lastIndex { $0["params"]?["request"] == id } ?? Int.max
+      #expect(lastProgress < answered, "progress of \(id) after its response")
+    }
     #expect(folder.temporaryNames.isEmpty, "\(folder.names)")
   }
 
