@@ -19,18 +19,11 @@ struct CancellationTests {
   func promptAnswersAndCancellation() async throws {
     let folder = TestFolder("cancel-train")
     let session = WorkerSession()
-    let (image, labels) = try await session.generateNuclei(in: folder)
+    let (image, _) = try await session.startLongTraining(in: folder, atLeast: 2)
     let before = folder.names
-    let model = folder.file("m.unet")
-    session.send(
-      id: "long", method: "train",
-      params: TrainingRequests.train(
-        image: image, labels: labels, modelOut: model, iterations: 1_000_000,
-        config: ["checkpoint_every": 1_000_000]))
     session.send(
       id: "later", method: "segment",
-      params: TrainingRequests.segment(model: model, images: [image], outputDir: folder.file("out")))
-    try await session.waitForProgress(of: "long", stage: "train", atLeast: 2)
+      params: TrainingRequests.segment(model: folder.file("m.unet"), images: [image], outputDir: folder.file("out")))
 
     let (initialize, initializeTime) = try await Self.timedCall(session, 1, "initialize")
     #expect(initialize.result?["name"] == "unet-worker")
@@ -74,15 +67,9 @@ struct CancellationTests {
   func cancelQueuedWhileOtherRuns() async throws {
     let folder = TestFolder("cancel-queued")
     let session = WorkerSession()
-    let (image, labels) = try await session.generateNuclei(in: folder)
+    _ = try await session.startLongTraining(in: folder)
     let before = folder.names
-    session.send(
-      id: "long", method: "train",
-      params: TrainingRequests.train(
-        image: image, labels: labels, modelOut: folder.file("m.unet"), iterations: 1_000_000,
-        config: ["checkpoint_every": 1_000_000]))
     session.send(id: "queued", method: "generate", params: ["kind": "cells", "output_dir": .string(folder.path)])
-    try await session.waitForProgress(of: "long", stage: "train")
     let (cancel, _) = try await Self.timedCall(session, 1, "cancel", ["request": "queued"])
     #expect(cancel.result == ["cancelled": true])
     let queued = try await session.reply(to: "queued", timeout: .seconds(2))

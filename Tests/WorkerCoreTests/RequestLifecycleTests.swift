@@ -80,15 +80,9 @@ struct RequestLifecycleTests {
   func shutdownCancelsEverything() async throws {
     let folder = TestFolder("shutdown")
     let session = WorkerSession()
-    let (image, labels) = try await session.generateNuclei(in: folder)
+    _ = try await session.startLongTraining(in: folder)
     let before = folder.names
-    session.send(
-      id: "long", method: "train",
-      params: TrainingRequests.train(
-        image: image, labels: labels, modelOut: folder.file("m.unet"), iterations: 1_000_000,
-        config: ["checkpoint_every": 1_000_000]))
     session.send(id: "queued", method: "generate", params: ["kind": "cells", "output_dir": .string(folder.path)])
-    try await session.waitForProgress(of: "long", stage: "train")
     session.transport.feed(
       WorkerSession.line(id: "bye", method: "shutdown") + "\n" + WorkerSession.line(id: "late", method: "initialize") + "\n")
     #expect(await session.waitForExit(timeout: .seconds(10)), "the worker did not stop after shutdown")

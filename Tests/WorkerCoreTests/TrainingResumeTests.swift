@@ -72,13 +72,8 @@ struct TrainingResumeTests {
   func checkpointsDuringTraining() async throws {
     let folder = TestFolder("checkpoints")
     let session = WorkerSession()
-    let (image, labels) = try await session.generateNuclei(in: folder)
+    _ = try await session.startLongTraining(in: folder, config: ["checkpoint_every": 10], atLeast: 25)
     let model = folder.file("m.unet")
-    session.send(
-      id: "long", method: "train",
-      params: TrainingRequests.train(
-        image: image, labels: labels, modelOut: model, iterations: 1_000_000, config: ["checkpoint_every": 10]))
-    try await session.waitForProgress(of: "long", stage: "train", atLeast: 25)
     let early = try await Self.trainedIterations(session, 1, model: model)
     #expect(early >= 10 && early % 10 == 0, "checkpoint after \(early) iterations")
     try await session.waitForProgress(of: "long", stage: "train", atLeast: early + 25)

@@ -58,6 +58,22 @@ extension WorkerSession {
     return try #require(reply.result?["model"]?.stringValue, "\(reply)")
   }
 
+  /// Generates a nuclei pair in `folder` and starts training on it as request `id` for a
+  /// million iterations (it runs until cancelled; no checkpoint unless `config` asks for one).
+  /// Returns once it has reported `atLeast` training iterations.
+  func startLongTraining(
+    in folder: TestFolder, id: JSONValue = "long", config: JSONObject = ["checkpoint_every": 1_000_000],
+    atLeast: Int = 1
+  ) async throws -> (image: String, labels: String) {
+    let (image, labels) = try await generateNuclei(in: folder)
+    send(
+      id: id, method: "train",
+      params: TrainingRequests.train(
+        image: image, labels: labels, modelOut: folder.file("m.unet"), iterations: 1_000_000, config: config))
+    try await waitForProgress(of: id, stage: "train", atLeast: atLeast)
+    return (image, labels)
+  }
+
   /// Waits until request `id` has reported progress of `stage` with `done` at least `atLeast`.
   func waitForProgress(of id: JSONValue, stage: String, atLeast: Int = 1) async throws {
     _ = try await waitFor("progress \(stage) ≥ \(atLeast) of \(id)") { session in
