@@ -16,6 +16,8 @@ public final class RequestTable: Sendable {
   }
 
   private let entries = Mutex<[Entry]>([])
+  /// Queued requests that `cancel` took off the table; the worker answers them -32800.
+  private let withdrawn = Mutex<[RequestID]>([])
 
   public init() {}
 
@@ -26,8 +28,14 @@ public final class RequestTable: Sendable {
     return token
   }
 
-  func markRunning(_ id: RequestID) {
-    update(id) { $0.state = .running }
+  /// Marks the request holding `token` as running; false when `cancel` withdrew it while it
+  /// was queued (it is answered already and must not run).
+  func start(_ token: CancellationToken) -> Bool {
+    entries.withLock { list in
+      guard let i = list.firstIndex(where: { $0.token === token }) else { return false }
+      list[i].state = .running
+      return true
+    }
   }
 
   func updateProgress(_ id: RequestID, done: Int, total: Int) {
@@ -37,8 +45,9 @@ public final class RequestTable: Sendable {
     }
   }
 
-  func remove(_ id: RequestID) {
-    entries.withLock { $0.removeAll { $0.id == id } }
+  /// Takes the request holding `token` off the table (it is about to be answered).
+  func remove(_ token: CancellationToken) {
+    entries.withLock { $0.removeAll { $0.token === token } }
   }
 
   /// Whether a request with this id is queued or running (ids must be unique among them).
@@ -46,12 +55,27 @@ public final class RequestTable: Sendable {
     entries.withLock { $0.contains { $0.id == id } }
   }
 
-  /// Cancels one request; false when no such request is queued or running.
+  /// Cancels one request; false when no such request is queued or running. A running request
+  /// stops at its next check; a queued one is withdrawn at once (it leaves `status`, its id is
+  /// free again) and `takeWithdrawn()` hands it to the worker to answer, so its -32800 does not
+  /// wait for the request running before it.
   func cancel(_ id: RequestID) -> Bool {
     entries.withLock { list in
-      guard let entry = list.first(where: { $0.id == id }) else { return false }
-      entry.token.cancel()
+      guard let i = list.firstIndex(where: { $0.id == id }) else { return false }
+      list[i].token.cancel()
+      if list[i].state == .queued {
+        let entry = list.remove(at: i)
+        withdrawn.withLock { $0.append(entry.id) }
+      }
       return true
+    }
+  }
+
+  /// The queued requests `cancel` withdrew since the last call, to be answered -32800.
+  func takeWithdrawn() -> [RequestID] {
+    withdrawn.withLock { ids in
+      defer { ids = [] }
+      return ids
     }
   }
 

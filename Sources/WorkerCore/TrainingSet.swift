@@ -50,6 +50,12 @@ struct TrainingSet: Sendable {
             ["image": .string(imagePath)])
         }
         let name = pages.count > 1 ? "\(imagePath) (image \(page.index + 1))" : imagePath
+        // One NaN or infinity makes every weight NaN after the first step: refuse the image
+        // rather than write a broken model over `model_out`.
+        if page.pixels.storage.contains(where: { !$0.isFinite }) {
+          throw RPCError.fileUnreadable(
+            path: imagePath, "\(name) contains NaN or infinite pixel values, which training cannot use")
+        }
         examples.append(Example(image: normalization.normalized(page.pixels), labels: labels, name: name))
       }
       loadedFiles += 1

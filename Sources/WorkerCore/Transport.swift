@@ -65,9 +65,14 @@ public final class InMemoryTransport: Transport {
 
   public init() {}
 
-  /// Queues bytes for the worker to read.
+  /// Queues the UTF-8 of `text` for the worker to read.
   public func feed(_ text: String) {
-    state.withLock { $0.input.append(Array(text.utf8)) }
+    feed(bytes: Array(text.utf8))
+  }
+
+  /// Queues raw bytes for the worker to read (also bytes that are not UTF-8).
+  public func feed(bytes: [UInt8]) {
+    state.withLock { $0.input.append(bytes) }
     inputAvailable.signal()
   }
 

@@ -83,6 +83,10 @@ public final class Worker: Sendable {
       } catch {
         output.respond(id: id, error: rpcError(from: error))
       }
+      // Queued requests that this `cancel` withdrew answer now, after the cancel itself.
+      for withdrawn in environment.requests.takeWithdrawn() {
+        output.respond(id: withdrawn, error: .cancelled)
+      }
     case .queued(let prepare):
       do {
         let work = try prepare(reader)
@@ -103,15 +107,12 @@ public final class Worker: Sendable {
     pending.enter()
     jobs.async { [pending] in
       defer { pending.leave() }
-      let outcome: Result<JSONValue, any Error>
-      if token.isCancelled {
-        outcome = .failure(RequestCancelled())
-      } else {
-        requests.markRunning(id)
-        outcome = Result { try work(context) }
-      }
+      // Withdrawn by `cancel` while queued: answered already.
+      guard requests.start(token) else { return }
+      let outcome: Result<JSONValue, any Error> =
+        token.isCancelled ? .failure(RequestCancelled()) : Result { try work(context) }
       progress.finish()
-      requests.remove(id)
+      requests.remove(token)
       switch outcome {
       case .success(let result): output.respond(id: id, result: result)
       case .failure(let error): output.respond(id: id, error: rpcError(from: error))

@@ -71,6 +71,12 @@ enum SegmentMethod {
 
     // Read every header first: wrong files fail before any work, and progress knows its total.
     let infos = try request.images.map { try TIFFReader.readInfo(path: $0) }
+    // Outputs are stacks of one size; pages of different sizes or channel counts would also
+    // defeat the channel check below, which sees page 0 only.
+    for (path, info) in zip(request.images, infos) where !info.isUniform {
+      throw RPCError.fileUnreadable(
+        path: path, "\(path) holds images of different sizes, channel counts or sample types; segment them as separate files")
+    }
     for (path, info) in zip(request.images, infos) where info.channels != predictor.inputChannels {
       throw RPCError.dataMismatch(
         "\(path) has \(info.channels) channel(s) but the model expects \(predictor.inputChannels)",

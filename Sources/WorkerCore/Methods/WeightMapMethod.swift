@@ -23,6 +23,10 @@ enum WeightMapMethod {
       return { context in
         context.progress.report(stage: "weight_map", done: 0, total: 1)
         let (pages, calibration) = try ImageLoading.labels(at: labelsPath, ignoreValue: settings.ignoreValue)
+        if let first = pages.first, pages.contains(where: { $0.width != first.width || $0.height != first.height }) {
+          throw RPCError.fileUnreadable(
+            path: labelsPath, "\(labelsPath) holds label images of different sizes; the weight maps form one stack of one size")
+        }
         var maps: [Tensor] = []
         for (index, labels) in pages.enumerated() {
           try context.token.check()

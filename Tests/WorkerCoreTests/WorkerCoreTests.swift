@@ -1,2 +1,0 @@
-import WorkerCore
-// Tests for WorkerCore: filled by its issue.
