@@ -60,11 +60,8 @@ struct TrainingResumeTests {
     }
     // Control: with one thread, training is deterministic, so equal runs give equal models.
     #expect(maps[0].maxAbsDifference(maps[2]) <= 1e-5)
-    // The model file stores the optimizer state and the random source for this; the trainer
-    // does not restore them yet (reported to the lead: Trainer.swift).
-    withKnownIssue("train with init_model restarts the optimizer and the random source") {
-      #expect(maps[0].maxAbsDifference(maps[1]) <= 1e-5)
-    }
+    // The model file stores the optimizer state and the random source; resuming restores both.
+    #expect(maps[0].maxAbsDifference(maps[1]) <= 1e-5)
     #expect(await session.finish())
   }
 
