@@ -25,8 +25,11 @@ public final class ProgressReporter: Sendable {
   }
 
   /// Reports `done` of `total` units of `stage`; `extra` adds fields such as `loss`, `eta_s`.
-  /// The report is sent now when the rate allows or when `done == total`, else held.
-  public func report(stage: String, done: Int, total: Int, extra: [(String, JSONValue)] = []) {
+  /// The report is sent now when the rate allows, when `done == total` or when `always` (rare
+  /// reports a client must not miss, such as each validation), else held.
+  public func report(
+    stage: String, done: Int, total: Int, extra: [(String, JSONValue)] = [], always: Bool = false
+  ) {
     table?.updateProgress(request, done: done, total: total)
     var fields: [(String, JSONValue)] = [
       ("request", request.json), ("stage", .string(stage)),
@@ -37,7 +40,7 @@ public final class ProgressReporter: Sendable {
     let now = ContinuousClock.now
     let send: Bool = state.withLock { s in
       let due = s.lastSent.map { now - $0 >= Self.minimumInterval } ?? true
-      if due || done >= total {
+      if due || always || done >= total {
         s.lastSent = now
         s.held = nil
         return true

@@ -120,7 +120,7 @@ struct Trainer {
           ("loss", history.lastLoss.map { .double($0) } ?? .null),
           ("validation_loss", .double(score.loss)), ("validation_fg_iou", .double(score.foregroundIoU)),
           ("validation_f1_50", .double(score.f1At50)), ("best", .bool(improved)),
-        ])
+        ], always: true)
     }
 
     while done < iterationBudget {
