@@ -74,7 +74,8 @@ class TrainingDisplay:
             print(("\r" if self.in_place else "")
                   + f"  iteration {p['done']:>5}: validation loss {p['validation_loss']:.4f}, "
                   f"foreground IoU {p['validation_fg_iou']:.3f}, F1 {p['validation_f1_50']:.3f}"
-                  f"{'  (best so far)' if p.get('best') else ''}" + " " * 10, flush=True)
+                  f"{'  (best so far)' if p.get('best') else ''}" + (" " * 10 if self.in_place else ""),
+                  flush=True)
 
 
 def run(arguments):
