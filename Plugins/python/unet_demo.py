@@ -135,9 +135,7 @@ def run(arguments):
     summary = {"kind": arguments.kind, "seed": arguments.seed, "config": options["config"],
                "iterations": trained["iterations"], "train_loss": trained["loss"],
                "metrics": means, "timings": timings, "model": model, "results": results}
-    if arguments.json:
-        print(json.dumps(summary))
-    else:
+    if not arguments.json:
         print_table(means, per_image, timings, arguments, results, model)
     return summary
 
@@ -158,7 +156,10 @@ def print_table(means, per_image, timings, arguments, results, model):
 
 if __name__ == "__main__":
     try:
-        run(parse_arguments())
+        arguments = parse_arguments()
+        summary = run(arguments)
+        if arguments.json:
+            print(json.dumps(summary))
     except unet_client.WorkerError as error:
         print(f"unet_demo: {error}", file=sys.stderr)
         sys.exit(1)
