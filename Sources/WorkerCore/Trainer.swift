@@ -37,61 +37,17 @@ struct Trainer {
     }
 
     var rng = RandomSource(seed: config.seed)
-    var network: UNet
-    if let initial {
-      network = initial.network
-      let kept = network.configuration
-      if request.setsArchitecture && (kept.baseChannels != config.baseChannels || kept.depth != config.depth) {
-        context.progress.log(
-          "warning",
-          "config base_channels/depth ignored: training continues \(request.initModel ?? "") with its architecture (base_channels \(kept.baseChannels), depth \(kept.depth))")
-      }
-      guard network.configuration.inputChannels == set.channels else {
-        throw RPCError.dataMismatch(
-          "the images have \(set.channels) channel(s) but \(request.initModel ?? "") expects \(network.configuration.inputChannels)")
-      }
-    } else {
-      let configuration = UNetConfiguration(
-        inputChannels: set.channels, classes: 2, baseChannels: config.baseChannels, depth: config.depth,
-        dropout: config.dropout)
-      network = UNet(configuration: configuration, rng: &rng)
-    }
-    let budget = Int(config.memoryMB * 1_048_576)
-    guard
-      let (outputSize, inputSize) = TrainingMemory.largestFittingOutputSize(
-        requested: config.outputTileSize, configuration: network.configuration,
-        parameterCount: network.parameterCount, budgetBytes: budget)
-    else {
-      throw RPCError.invalidParams(
-        field: "config.memory_mb",
-        "memory_mb \(config.memoryMB) is too small to train this network even on its smallest tile; raise memory_mb or lower base_channels")
-    }
-    let geometry = UNetGeometry(depth: network.configuration.depth)
-    if let legal = geometry.largestLegalOutputSize(atMost: config.outputTileSize), outputSize < legal {
-      context.progress.log(
-        "warning", "training tile \(outputSize) instead of \(legal): the larger one needs more than memory_mb \(config.memoryMB)")
-    }
+    var network = try startNetwork(initial: initial, channels: set.channels, rng: &rng)
+    let (outputSize, inputSize) = try trainingTileSize(for: network)
     let samplers = set.examples.map {
       TrainingSampler(
         image: $0.image, labels: $0.labels, parameters: config.weightMap, augmentation: config.augmentation,
         parallel: parallel)
     }
     let rate = Float(config.effectiveLearningRate)
-    var optimizer: Optimizer = config.optimizer == .sgd
-      ? .sgd(learningRate: rate, momentum: Float(config.momentum), weightDecay: Float(config.weightDecay))
-      : .adam(learningRate: rate, weightDecay: Float(config.weightDecay))
-    // Resuming: the saved optimiser buffers (momentum, Adam's moments) and generator continue
-    // where the checkpoint stopped, when the optimiser is of the same kind.
-    if let state = initial?.trainingState, Self.sameKind(state.optimizer.method, optimizer.method),
-      state.optimizer.firstMoment.count == network.parameterCount
-    {
-      let method = optimizer.method
-      optimizer = state.optimizer
-      optimizer.method = method
-      optimizer.weightDecay = Float(config.weightDecay)
-      rng = state.rng
-    }
+    var optimizer = startOptimizer(resuming: initial?.trainingState, parameterCount: network.parameterCount, rng: &rng)
     var history = initial?.history ?? TrainingHistory()
+    let earlierSeconds = history.seconds
     let workspace = UNetWorkspace(parallel: parallel)
     let iterationBudget = request.iterations ?? (request.maxSeconds == nil ? TrainMethod.defaultIterations : Int.max)
     var recentLosses: [Float] = []
@@ -102,6 +58,7 @@ struct Trainer {
 
     func currentModel() -> StoredModel {
       history.date = Date().formatted(.iso8601)
+      history.seconds = earlierSeconds + seconds(since: start)
       return StoredModel(
         network: network, normalization: normalization, history: history,
         trainingState: TrainingState(iteration: history.iterations, rng: rng, optimizer: optimizer))
@@ -153,9 +110,8 @@ struct Trainer {
       }
     }
     if validator != nil && done % config.validateEvery != 0 { try validate(total: done) }
-    history.seconds += seconds(since: start)
     var final = best ?? currentModel()
-    final.history.seconds = history.seconds
+    final.history.seconds = earlierSeconds + seconds(since: start)
     try final.save(to: request.modelOut)
     var result: [(String, JSONValue)] = [
       ("model", .string(request.modelOut)), ("iterations", .int(Int64(done))),
@@ -170,6 +126,72 @@ struct Trainer {
       ])
     }
     return .object(JSONObject(result))
+  }
+
+  /// The network to train: `init_model`'s (its architecture wins over `config`, with a
+  /// warning), or a new one He-initialised from `rng`.
+  private func startNetwork(initial: StoredModel?, channels: Int, rng: inout RandomSource) throws -> UNet {
+    let config = request.configuration
+    guard let initial else {
+      let configuration = UNetConfiguration(
+        inputChannels: channels, classes: 2, baseChannels: config.baseChannels, depth: config.depth,
+        dropout: config.dropout)
+      return UNet(configuration: configuration, rng: &rng)
+    }
+    let kept = initial.network.configuration
+    if request.setsArchitecture && (kept.baseChannels != config.baseChannels || kept.depth != config.depth) {
+      context.progress.log(
+        "warning",
+        "config base_channels/depth ignored: training continues \(request.initModel ?? "") with its architecture (base_channels \(kept.baseChannels), depth \(kept.depth))")
+    }
+    guard kept.inputChannels == channels else {
+      throw RPCError.dataMismatch(
+        "the images have \(channels) channel(s) but \(request.initModel ?? "") expects \(kept.inputChannels)",
+        ["model": .string(request.initModel ?? ""), "channels": .int(Int64(channels)),
+         "model_channels": .int(Int64(kept.inputChannels))])
+    }
+    return initial.network
+  }
+
+  /// The training tile: `config.tile_size` rounded down to a legal size, smaller still when a
+  /// step would need more than `config.memory_mb` (with a warning).
+  private func trainingTileSize(for network: UNet) throws -> (output: Int, input: Int) {
+    let config = request.configuration
+    guard
+      let sizes = TrainingMemory.largestFittingOutputSize(
+        requested: config.outputTileSize, configuration: network.configuration,
+        parameterCount: network.parameterCount, budgetBytes: Int(config.memoryMB * 1_048_576))
+    else {
+      throw RPCError.invalidParams(
+        field: "config.memory_mb",
+        "memory_mb \(config.memoryMB) is too small to train this network even on its smallest tile; raise memory_mb or lower base_channels")
+    }
+    let geometry = UNetGeometry(depth: network.configuration.depth)
+    if let legal = geometry.largestLegalOutputSize(atMost: config.outputTileSize), sizes.output < legal {
+      context.progress.log(
+        "warning", "training tile \(sizes.output) instead of \(legal): the larger one needs more than memory_mb \(config.memoryMB)")
+    }
+    return sizes
+  }
+
+  /// The optimiser of `config`; when resuming from a checkpoint with an optimiser of the same
+  /// kind, its buffers (momentum, Adam's moments) and the generator continue where it stopped.
+  private func startOptimizer(resuming state: TrainingState?, parameterCount: Int, rng: inout RandomSource) -> Optimizer {
+    let config = request.configuration
+    let rate = Float(config.effectiveLearningRate)
+    var optimizer: Optimizer = config.optimizer == .sgd
+      ? .sgd(learningRate: rate, momentum: Float(config.momentum), weightDecay: Float(config.weightDecay))
+      : .adam(learningRate: rate, weightDecay: Float(config.weightDecay))
+    if let state, Self.sameKind(state.optimizer.method, optimizer.method),
+      state.optimizer.firstMoment.count == parameterCount
+    {
+      let method = optimizer.method
+      optimizer = state.optimizer
+      optimizer.method = method
+      optimizer.weightDecay = Float(config.weightDecay)
+      rng = state.rng
+    }
+    return optimizer
   }
 
   /// The iteration count progress reports as `total`: the budget, or with only
