@@ -44,48 +44,43 @@ public enum TIFFWriter {
     calibration: TIFFCalibration? = nil, bigTIFF: Bool? = nil
   ) throws(TIFFError) {
     try validate(images, calibration: calibration, path: path)
-    let temporary = try TemporarySibling(for: path)
-    let mode = (bigTIFF ?? mayExceedClassicTIFF(images, compression: compression)) ? "w8" : "w"
-    let handle: LibTIFFHandle
-    do throws(TIFFError) {
-      handle = try LibTIFFHandle.open(path: temporary.path, mode: mode, maxSingleAllocation: 0,
-                                      classify: { .writeFailed })
-    } catch {
-      temporary.discard()
-      throw error.attributed(to: path)
+    let writer = try TIFFStreamWriter(
+      path: path, imageCount: images.count, channels: images[0].channels, calibration: calibration,
+      compression: compression, bigTIFF: bigTIFF)
+    for image in images {
+      try writer.append(image)
     }
-    do throws(TIFFError) {
-      let description = ImageJDescription.text(images: images.count, channels: images[0].channels,
-                                               calibration: calibration)
-      for (index, image) in images.enumerated() {
-        try writePages(of: image, handle: handle, compression: compression, calibration: calibration,
-                       description: index == 0 ? description : nil)
-      }
-      try handle.flush()
-      guard handle.errorCount == 0 else { throw handle.error(.writeFailed, "libtiff reported an error") }
-      handle.close()
-      try temporary.commit()
-    } catch {
-      handle.close()
-      temporary.discard()
-      throw error.attributed(to: path)
-    }
+    try writer.finish()
   }
 
   private static func validate(_ images: [TIFFImage], calibration: TIFFCalibration?, path: String) throws(TIFFError) {
     guard let first = images.first else {
       throw TIFFError(.invalidData, path: path, message: "no images to write")
     }
-    if let index = images.firstIndex(where: {
-      $0.width != first.width || $0.height != first.height || $0.channels != first.channels
-        || $0.sampleType != first.sampleType
-    }) {
-      let other = images[index]
-      throw TIFFError(.invalidData, path: path, message: "image \(index) is \(other.width)×\(other.height)×\(other.channels) \(other.sampleType.rawValue), image 0 is \(first.width)×\(first.height)×\(first.channels) \(first.sampleType.rawValue): a stack needs one size, channel count and type")
+    for (index, image) in images.enumerated() {
+      if let mismatch = mismatch(image, index: index, first: TIFFImageShape(first), path: path) { throw mismatch }
     }
-    guard first.width <= Int(UInt32.max), first.height <= Int(UInt32.max) else {
-      throw TIFFError(.invalidData, path: path, message: "\(first.width)×\(first.height) exceeds TIFF's 2^32-1 limit")
+    try validateSize(first, path: path)
+    try validate(calibration, path: path)
+  }
+
+  /// The error for image `index` when it does not fit a stack whose image 0 is `first`; nil
+  /// when it fits.
+  static func mismatch(_ image: TIFFImage, index: Int, first: TIFFImageShape, path: String) -> TIFFError? {
+    if image.width != first.width || image.height != first.height || image.channels != first.channels
+      || image.sampleType != first.sampleType {
+      return TIFFError(.invalidData, path: path, message: "image \(index) is \(image.width)×\(image.height)×\(image.channels) \(image.sampleType.rawValue), image 0 is \(first.width)×\(first.height)×\(first.channels) \(first.sampleType.rawValue): a stack needs one size, channel count and type")
     }
+    return nil
+  }
+
+  static func validateSize(_ image: TIFFImage, path: String) throws(TIFFError) {
+    guard image.width <= Int(UInt32.max), image.height <= Int(UInt32.max) else {
+      throw TIFFError(.invalidData, path: path, message: "\(image.width)×\(image.height) exceeds TIFF's 2^32-1 limit")
+    }
+  }
+
+  static func validate(_ calibration: TIFFCalibration?, path: String) throws(TIFFError) {
     if let calibration {
       let sizes = [calibration.pixelWidth, calibration.pixelHeight, calibration.spacing ?? 1]
       guard sizes.allSatisfy({ $0.isFinite && $0 > 0 }) else {
@@ -94,17 +89,18 @@ public enum TIFFWriter {
     }
   }
 
-  /// Whether the file could pass classic TIFF's 4 GiB of offsets (LZW expands random data by up
-  /// to about half).
-  private static func mayExceedClassicTIFF(_ images: [TIFFImage], compression: TIFFCompression) -> Bool {
-    let raw = images.reduce(0.0) { $0 + Double($1.samples.count * $1.sampleType.byteCount) }
+  /// Whether a file of `imageCount` images like `image` could pass classic TIFF's 4 GiB of
+  /// offsets (LZW expands random data by up to about half).
+  static func mayExceedClassicTIFF(_ image: TIFFImage, imageCount: Int, compression: TIFFCompression) -> Bool {
+    let raw = Double(imageCount) * Double(image.samples.count * image.sampleType.byteCount)
     let expansion = compression == .lzw ? 1.5 : 1.01
-    let directories = Double(images.count * images[0].channels) * 1024
+    let directories = Double(imageCount * image.channels) * 1024
     return raw * expansion + directories + Double(1 << 20) > Double(UInt32.max)
   }
 
-  /// Writes each channel of `image` as one page.
-  private static func writePages(
+  /// Writes each channel of `image` as one page (the page layout of every file this package
+  /// writes; `TIFFStreamWriter` calls it per image).
+  static func writePages(
     of image: TIFFImage, handle: LibTIFFHandle, compression: TIFFCompression,
     calibration: TIFFCalibration?, description: String?
   ) throws(TIFFError) {
