@@ -17,13 +17,16 @@ enum ImageLoading {
   static func images(at path: String) throws -> (images: [LoadedImage], stack: TIFFStack) {
     let stack = try TIFFReader.read(path: path)
     let images = stack.images.enumerated().map { index, image in
-      LoadedImage(
-        path: path, index: index,
-        pixels: Tensor(
-          shape: Shape(channels: image.channels, height: image.height, width: image.width),
-          storage: image.floatPlanes()))
+      LoadedImage(path: path, index: index, pixels: tensor(image))
     }
     return (images, stack)
+  }
+
+  /// An image as the network sees it: C×H×W floats.
+  static func tensor(_ image: TIFFImage) -> Tensor {
+    Tensor(
+      shape: Shape(channels: image.channels, height: image.height, width: image.width),
+      storage: image.floatPlanes())
   }
 
   /// Every label image of a TIFF file, following the protocol's rules: 0 is background,

@@ -4,34 +4,48 @@ import JSONRPC
 import NeuralCore
 import TIFFSupport
 
-/// Writing the worker's TIFF outputs (always atomically, through `TIFFWriter`) and keeping
-/// them away from the inputs.
+/// Writing the worker's TIFF outputs (always atomically, through `TIFFWriter`, or page by page
+/// through `TIFFStreamWriter` and `LabelStackWriter`) and keeping them away from the inputs.
 enum OutputFiles {
   /// Float32 images (one page per tensor, all channels), e.g. probabilities or weight maps.
   static func writeFloat(_ pages: [Tensor], to path: String, calibration: TIFFCalibration?) throws {
-    let images = pages.map {
-      TIFFImage(width: $0.width, height: $0.height, channels: $0.channels, samples: .float32($0.storage))
-    }
-    try TIFFWriter.write(images, to: path, calibration: calibration)
+    try TIFFWriter.write(pages.map(floatImage), to: path, calibration: calibration)
   }
 
   /// Binary masks as uint8 0/255, one page per mask.
   static func writeMask(_ pages: [[UInt8]], width: Int, height: Int, to path: String, calibration: TIFFCalibration?) throws {
-    let images = pages.map { TIFFImage(width: width, height: height, channels: 1, samples: .uint8($0)) }
+    let images = pages.map { maskImage($0, width: width, height: height) }
     try TIFFWriter.write(images, to: path, calibration: calibration)
   }
 
   /// Label images as uint16, or uint32 when any page has more than 65535 objects.
   static func writeLabels(_ pages: [LabelImage], to path: String, calibration: TIFFCalibration?) throws {
-    let wide = pages.contains { $0.maximumLabel > Int32(UInt16.max) }
-    let images = pages.map { page in
-      TIFFImage(
-        width: page.width, height: page.height, channels: 1,
-        samples: wide
-          ? .uint32(page.values.map { UInt32(clamping: $0) })
-          : .uint16(page.values.map { UInt16(clamping: $0) }))
-    }
-    try TIFFWriter.write(images, to: path, calibration: calibration)
+    let wide = pages.contains(where: needsWideLabels)
+    try TIFFWriter.write(pages.map { labelImage($0, wide: wide) }, to: path, calibration: calibration)
+  }
+
+  /// A tensor as a float32 image with all its channels.
+  static func floatImage(_ tensor: Tensor) -> TIFFImage {
+    TIFFImage(width: tensor.width, height: tensor.height, channels: tensor.channels, samples: .float32(tensor.storage))
+  }
+
+  /// A uint8 0/255 mask as an image.
+  static func maskImage(_ mask: [UInt8], width: Int, height: Int) -> TIFFImage {
+    TIFFImage(width: width, height: height, channels: 1, samples: .uint8(mask))
+  }
+
+  /// Whether `page` has labels beyond uint16.
+  static func needsWideLabels(_ page: LabelImage) -> Bool {
+    page.maximumLabel > Int32(UInt16.max)
+  }
+
+  /// Labels as uint16 samples, or uint32 when `wide`.
+  static func labelImage(_ page: LabelImage, wide: Bool) -> TIFFImage {
+    TIFFImage(
+      width: page.width, height: page.height, channels: 1,
+      samples: wide
+        ? .uint32(page.values.map { UInt32(clamping: $0) })
+        : .uint16(page.values.map { UInt16(clamping: $0) }))
   }
 
   /// The absolute, symlink-free form of a path, for comparing outputs with inputs.
@@ -71,5 +85,40 @@ enum OutputFiles {
   static func path(in folder: String, for input: String, suffix: String) -> String {
     let stem = URL(fileURLWithPath: input).deletingPathExtension().lastPathComponent
     return URL(fileURLWithPath: folder).appendingPathComponent("\(stem)\(suffix).tif").path
+  }
+}
+
+/// Label pages streamed into one file, as uint16 while every page fits and as uint32 for the
+/// whole file once a page has more than 65535 objects. A TIFF stack that ImageJ reads has one
+/// sample type, and the pages before such a page are already written: they are then read back
+/// from the temporary file and rewritten as uint32 (`TIFFStreamWriter.rewriteAppended`), which
+/// costs one extra pass over the labels written so far, only in that rare case, and never keeps
+/// more than one page in memory.
+final class LabelStackWriter {
+  private let writer: TIFFStreamWriter
+  private var wide = false
+
+  init(path: String, pageCount: Int, calibration: TIFFCalibration?) throws {
+    writer = try TIFFStreamWriter(path: path, imageCount: pageCount, channels: 1, calibration: calibration)
+  }
+
+  func append(_ page: LabelImage) throws {
+    if !wide && OutputFiles.needsWideLabels(page) {
+      try writer.rewriteAppended(Self.widened)
+      wide = true
+    }
+    try writer.append(OutputFiles.labelImage(page, wide: wide))
+  }
+
+  func finish() throws { try writer.finish() }
+
+  func discard() { writer.discard() }
+
+  /// A uint16 label page as uint32.
+  private static func widened(_ image: TIFFImage) throws(TIFFError) -> TIFFImage {
+    guard case .uint16(let values) = image.samples else {
+      throw TIFFError(.writeFailed, path: "", message: "labels written as uint16 read back as \(image.sampleType.rawValue)")
+    }
+    return TIFFImage(width: image.width, height: image.height, channels: 1, samples: .uint32(values.map { UInt32($0) }))
   }
 }

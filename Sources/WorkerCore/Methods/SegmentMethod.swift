@@ -94,59 +94,106 @@ enum SegmentMethod {
     var finishedTiles = 0
     var results: [JSONValue] = []
     for (index, path) in request.images.enumerated() {
-      let (pages, stack) = try ImageLoading.images(at: path)
-      var probabilities: [Tensor] = []
-      var masks: [[UInt8]] = []
-      var instances: [LabelImage] = []
-      var objects = 0
-      for page in pages {
-        let normalized = model.normalization.normalized(page.pixels)
-        let done = finishedTiles
-        let probability: Tensor
-        do {
-          probability = try segmenter.segment(
-          normalized,
-          progress: { tile, _ in
-            context.progress.report(
-              stage: "segment", done: done + tile, total: totalTiles, extra: [("image", .int(Int64(index)))])
-          },
-          isCancelled: { context.token.isCancelled })
-        } catch {
-          throw RequestCancelled()
+      // One page at a time: memory is bounded by a page and its outputs, not by the stack.
+      let reader = try TIFFPageReader(path: path)
+      let outputs = try StackOutputs(
+        paths: plannedPaths[index], kinds: request.outputs, pageCount: reader.imageCount,
+        calibration: reader.info.calibration)
+      do {
+        for page in 0..<reader.imageCount {
+          let pixels = ImageLoading.tensor(try reader.image(at: page))
+          let normalized = model.normalization.normalized(pixels)
+          let done = finishedTiles
+          let probability: Tensor
+          do {
+            probability = try segmenter.segment(
+              normalized,
+              progress: { tile, _ in
+                context.progress.report(
+                  stage: "segment", done: done + tile, total: totalTiles, extra: [("image", .int(Int64(index)))])
+              },
+              isCancelled: { context.token.isCancelled })
+          } catch {
+            throw RequestCancelled()
+          }
+          finishedTiles = done + segmenter.plan(imageWidth: pixels.width, imageHeight: pixels.height).tiles.count
+          try outputs.append(probability: probability, request: request)
         }
-        finishedTiles = done + segmenter.plan(imageWidth: page.pixels.width, imageHeight: page.pixels.height).tiles.count
-        if request.outputs.contains("probabilities") { probabilities.append(probability) }
-        let mask = foregroundMask(probability, threshold: request.threshold)
-        if request.outputs.contains("mask") { masks.append(mask) }
-        if request.outputs.contains("instances") {
-          let labelled = instanceLabels(
-            mask: mask, probability: probability, growInstances: request.growInstances,
-            growthThreshold: request.growthThreshold)
-          instances.append(labelled.labels)
-          objects += labelled.count
-        }
+        try context.token.check()
+        var entry: [(String, JSONValue)] = [("image", .string(path))]
+        entry += try outputs.finish()
+        results.append(.object(JSONObject(entry)))
+      } catch {
+        outputs.discard()
+        throw error
       }
-      try context.token.check()
-      let paths = plannedPaths[index]
-      var entry: [(String, JSONValue)] = [("image", .string(path))]
-      let width = pages.first?.pixels.width ?? 0
-      let height = pages.first?.pixels.height ?? 0
-      if let out = paths["probabilities"], request.outputs.contains("probabilities") {
-        try OutputFiles.writeFloat(probabilities, to: out, calibration: stack.calibration)
-        entry.append(("probabilities", .string(out)))
-      }
-      if let out = paths["mask"], request.outputs.contains("mask") {
-        try OutputFiles.writeMask(masks, width: width, height: height, to: out, calibration: stack.calibration)
-        entry.append(("mask", .string(out)))
-      }
-      if let out = paths["instances"], request.outputs.contains("instances") {
-        try OutputFiles.writeLabels(instances, to: out, calibration: stack.calibration)
-        entry.append(("instances", .string(out)))
-        entry.append(("objects", .int(Int64(objects))))
-      }
-      results.append(.object(JSONObject(entry)))
     }
     return .object(["outputs": .array(results), "tile_size": .int(Int64(tileSize)), "tta": .bool(request.tta)])
+  }
+
+  /// The requested outputs of one input, written page by page into temporary files that become
+  /// the outputs only when every page is done (`finish`), and vanish otherwise (`discard`).
+  final class StackOutputs {
+    private let paths: [String: String]
+    private let probabilities: TIFFStreamWriter?
+    private let masks: TIFFStreamWriter?
+    private let instances: LabelStackWriter?
+    private var objects = 0
+
+    init(paths: [String: String], kinds: Set<String>, pageCount: Int, calibration: TIFFCalibration?) throws {
+      func path(_ kind: String) -> String? { kinds.contains(kind) ? paths[kind] : nil }
+      self.paths = paths
+      probabilities = try path("probabilities").map {
+        try TIFFStreamWriter(path: $0, imageCount: pageCount, channels: 1, calibration: calibration)
+      }
+      masks = try path("mask").map {
+        try TIFFStreamWriter(path: $0, imageCount: pageCount, channels: 1, calibration: calibration)
+      }
+      instances = try path("instances").map { try LabelStackWriter(path: $0, pageCount: pageCount, calibration: calibration) }
+    }
+
+    deinit { discard() }
+
+    /// Writes the outputs of the next page from its foreground probability.
+    func append(probability: Tensor, request: Request) throws {
+      try probabilities?.append(OutputFiles.floatImage(probability))
+      guard masks != nil || instances != nil else { return }
+      let mask = foregroundMask(probability, threshold: request.threshold)
+      try masks?.append(OutputFiles.maskImage(mask, width: probability.width, height: probability.height))
+      if let instances {
+        let labelled = instanceLabels(
+          mask: mask, probability: probability, growInstances: request.growInstances,
+          growthThreshold: request.growthThreshold)
+        try instances.append(labelled.labels)
+        objects += labelled.count
+      }
+    }
+
+    /// Moves every output into place; the result entries in the protocol's order.
+    func finish() throws -> [(String, JSONValue)] {
+      var entry: [(String, JSONValue)] = []
+      if let probabilities, let path = paths["probabilities"] {
+        try probabilities.finish()
+        entry.append(("probabilities", .string(path)))
+      }
+      if let masks, let path = paths["mask"] {
+        try masks.finish()
+        entry.append(("mask", .string(path)))
+      }
+      if let instances, let path = paths["instances"] {
+        try instances.finish()
+        entry.append(("instances", .string(path)))
+        entry.append(("objects", .int(Int64(objects))))
+      }
+      return entry
+    }
+
+    /// Removes the temporary files of outputs not yet finished.
+    func discard() {
+      probabilities?.discard()
+      masks?.discard()
+      instances?.discard()
+    }
   }
 
   /// Outputs may not overwrite an input, and two inputs may not share output names.
