@@ -23,7 +23,7 @@ struct TIFFImageShape: Equatable {
 /// all `imageCount` images are appended. `discard()`, any failure, or releasing an unfinished
 /// writer removes the temporary file and leaves the destination untouched. Not thread-safe.
 public final class TIFFStreamWriter {
-  private enum State { case open, finished, discarded }
+  private enum State { case open, completed, finished, discarded }
 
   public let path: String
   public let imageCount: Int
@@ -94,10 +94,27 @@ public final class TIFFStreamWriter {
     }
   }
 
-  /// Completes the file and renames it onto `path`.
+  /// Completes the file and renames it onto `path` (`complete()` then the rename).
+  /// - Throws: what `complete()` throws, or `.writeFailed` when the rename fails; either way
+  ///   the writer is discarded.
+  public func finish() throws(TIFFError) {
+    if state == .open { try complete() }
+    guard state == .completed else { throw notOpen() }
+    do throws(TIFFError) {
+      try temporary.commit()
+      state = .finished
+    } catch {
+      state = .discarded
+      throw error.attributed(to: path)
+    }
+  }
+
+  /// Writes out everything but leaves the file under its temporary name, so that several
+  /// outputs can all be completed before any of them replaces its destination; then `finish()`
+  /// only renames, and `discard()` still removes the file.
   /// - Throws: `.invalidData` when fewer than `imageCount` images were appended, `.writeFailed`
   ///   when the file cannot be completed; either way the writer is discarded.
-  public func finish() throws(TIFFError) {
+  public func complete() throws(TIFFError) {
     try ensureOpen()
     do throws(TIFFError) {
       guard appendedCount == imageCount, let handle else {
@@ -106,8 +123,7 @@ public final class TIFFStreamWriter {
       try handle.flush()
       guard handle.errorCount == 0 else { throw handle.error(.writeFailed, "libtiff reported an error") }
       handle.close()
-      try temporary.commit()
-      state = .finished
+      state = .completed
     } catch {
       discard()
       throw error.attributed(to: path)
@@ -116,7 +132,7 @@ public final class TIFFStreamWriter {
 
   /// Abandons the file: removes the temporary file. Does nothing once finished.
   public func discard() {
-    guard state == .open else { return }
+    guard state == .open || state == .completed else { return }
     state = .discarded
     handle?.close()
     temporary.discard()
@@ -161,9 +177,11 @@ public final class TIFFStreamWriter {
   }
 
   private func ensureOpen() throws(TIFFError) {
-    guard state == .open else {
-      throw TIFFError(.invalidData, path: path, message: "the writer was already \(state == .finished ? "finished" : "discarded")")
-    }
+    guard state == .open else { throw notOpen() }
+  }
+
+  private func notOpen() -> TIFFError {
+    TIFFError(.invalidData, path: path, message: "the writer was already \(state == .discarded ? "discarded" : "completed")")
   }
 
   /// The open file, created for `image` when it is the first.

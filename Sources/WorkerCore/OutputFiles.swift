@@ -5,7 +5,7 @@ import NeuralCore
 import TIFFSupport
 
 /// Writing the worker's TIFF outputs (always atomically, through `TIFFWriter`, or page by page
-/// through `TIFFStreamWriter` and `LabelStackWriter`) and keeping them away from the inputs.
+/// through `TIFFStreamWriter` and `TIFFLabelStackWriter`) and keeping them away from the inputs.
 enum OutputFiles {
   /// Float32 images (one page per tensor, all channels), e.g. probabilities or weight maps.
   static func writeFloat(_ pages: [Tensor], to path: String, calibration: TIFFCalibration?) throws {
@@ -20,8 +20,11 @@ enum OutputFiles {
 
   /// Label images as uint16, or uint32 when any page has more than 65535 objects.
   static func writeLabels(_ pages: [LabelImage], to path: String, calibration: TIFFCalibration?) throws {
-    let wide = pages.contains(where: needsWideLabels)
-    try TIFFWriter.write(pages.map { labelImage($0, wide: wide) }, to: path, calibration: calibration)
+    let writer = try TIFFLabelStackWriter(path: path, imageCount: pages.count, calibration: calibration)
+    for page in pages {
+      try writer.append(width: page.width, height: page.height, labels: page.values)
+    }
+    try writer.finish()
   }
 
   /// A tensor as a float32 image with all its channels.
@@ -32,20 +35,6 @@ enum OutputFiles {
   /// A uint8 0/255 mask as an image.
   static func maskImage(_ mask: [UInt8], width: Int, height: Int) -> TIFFImage {
     TIFFImage(width: width, height: height, channels: 1, samples: .uint8(mask))
-  }
-
-  /// Whether `page` has labels beyond uint16.
-  static func needsWideLabels(_ page: LabelImage) -> Bool {
-    page.maximumLabel > Int32(UInt16.max)
-  }
-
-  /// Labels as uint16 samples, or uint32 when `wide`.
-  static func labelImage(_ page: LabelImage, wide: Bool) -> TIFFImage {
-    TIFFImage(
-      width: page.width, height: page.height, channels: 1,
-      samples: wide
-        ? .uint32(page.values.map { UInt32(clamping: $0) })
-        : .uint16(page.values.map { UInt16(clamping: $0) }))
   }
 
   /// The absolute, symlink-free form of a path, for comparing outputs with inputs.
@@ -88,37 +77,3 @@ enum OutputFiles {
   }
 }
 
-/// Label pages streamed into one file, as uint16 while every page fits and as uint32 for the
-/// whole file once a page has more than 65535 objects. A TIFF stack that ImageJ reads has one
-/// sample type, and the pages before such a page are already written: they are then read back
-/// from the temporary file and rewritten as uint32 (`TIFFStreamWriter.rewriteAppended`), which
-/// costs one extra pass over the labels written so far, only in that rare case, and never keeps
-/// more than one page in memory.
-final class LabelStackWriter {
-  private let writer: TIFFStreamWriter
-  private var wide = false
-
-  init(path: String, pageCount: Int, calibration: TIFFCalibration?) throws {
-    writer = try TIFFStreamWriter(path: path, imageCount: pageCount, channels: 1, calibration: calibration)
-  }
-
-  func append(_ page: LabelImage) throws {
-    if !wide && OutputFiles.needsWideLabels(page) {
-      try writer.rewriteAppended(Self.widened)
-      wide = true
-    }
-    try writer.append(OutputFiles.labelImage(page, wide: wide))
-  }
-
-  func finish() throws { try writer.finish() }
-
-  func discard() { writer.discard() }
-
-  /// A uint16 label page as uint32.
-  private static func widened(_ image: TIFFImage) throws(TIFFError) -> TIFFImage {
-    guard case .uint16(let values) = image.samples else {
-      throw TIFFError(.writeFailed, path: "", message: "labels written as uint16 read back as \(image.sampleType.rawValue)")
-    }
-    return TIFFImage(width: image.width, height: image.height, channels: 1, samples: .uint32(values.map { UInt32($0) }))
-  }
-}

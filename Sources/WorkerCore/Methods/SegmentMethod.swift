@@ -137,7 +137,7 @@ enum SegmentMethod {
     private let paths: [String: String]
     private let probabilities: TIFFStreamWriter?
     private let masks: TIFFStreamWriter?
-    private let instances: LabelStackWriter?
+    private let instances: TIFFLabelStackWriter?
     private var objects = 0
 
     init(paths: [String: String], kinds: Set<String>, pageCount: Int, calibration: TIFFCalibration?) throws {
@@ -149,7 +149,9 @@ enum SegmentMethod {
       masks = try path("mask").map {
         try TIFFStreamWriter(path: $0, imageCount: pageCount, channels: 1, calibration: calibration)
       }
-      instances = try path("instances").map { try LabelStackWriter(path: $0, pageCount: pageCount, calibration: calibration) }
+      instances = try path("instances").map {
+        try TIFFLabelStackWriter(path: $0, imageCount: pageCount, calibration: calibration)
+      }
     }
 
     deinit { discard() }
@@ -164,13 +166,17 @@ enum SegmentMethod {
         let labelled = instanceLabels(
           mask: mask, probability: probability, growInstances: request.growInstances,
           growthThreshold: request.growthThreshold)
-        try instances.append(labelled.labels)
+        try instances.append(width: labelled.labels.width, height: labelled.labels.height, labels: labelled.labels.values)
         objects += labelled.count
       }
     }
 
-    /// Moves every output into place; the result entries in the protocol's order.
+    /// Moves every output into place once all are complete (a failure while completing one
+    /// leaves none); the result entries in the protocol's order.
     func finish() throws -> [(String, JSONValue)] {
+      try probabilities?.complete()
+      try masks?.complete()
+      try instances?.complete()
       var entry: [(String, JSONValue)] = []
       if let probabilities, let path = paths["probabilities"] {
         try probabilities.finish()
