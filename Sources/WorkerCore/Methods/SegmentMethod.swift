@@ -96,6 +96,10 @@ enum SegmentMethod {
     for (index, path) in request.images.enumerated() {
       // One page at a time: memory is bounded by a page and its outputs, not by the stack.
       let reader = try TIFFPageReader(path: path)
+      // The checks above were made on this header; a file replaced since could break them.
+      guard reader.info == infos[index] else {
+        throw RPCError.fileUnreadable(path: path, "\(path) changed while the request was running")
+      }
       let outputs = try StackOutputs(
         paths: plannedPaths[index], kinds: request.outputs, pageCount: reader.imageCount,
         calibration: reader.info.calibration)
