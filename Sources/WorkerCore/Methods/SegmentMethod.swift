@@ -105,9 +105,11 @@ enum SegmentMethod {
         calibration: reader.info.calibration)
       do {
         for page in 0..<reader.imageCount {
-          let pixels = ImageLoading.tensor(try reader.image(at: page))
-          let normalized = model.normalization.normalized(pixels)
+          // Only the normalised copy outlives this line: the decoded page and its float
+          // conversion are freed before the network runs (8192x8192: 256 MB each).
+          let normalized = model.normalization.normalized(ImageLoading.tensor(try reader.image(at: page)))
           let done = finishedTiles
+          let plannedTiles = segmenter.plan(imageWidth: normalized.width, imageHeight: normalized.height).tiles.count
           let probability: Tensor
           do {
             probability = try segmenter.segment(
@@ -120,7 +122,7 @@ enum SegmentMethod {
           } catch {
             throw RequestCancelled()
           }
-          finishedTiles = done + segmenter.plan(imageWidth: pixels.width, imageHeight: pixels.height).tiles.count
+          finishedTiles = done + plannedTiles
           try outputs.append(probability: probability, request: request)
         }
         try context.token.check()
