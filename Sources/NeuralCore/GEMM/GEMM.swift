@@ -37,6 +37,16 @@ enum GEMM {
     }
   }
 
+  /// The same product computed on the calling thread in one thread's `scratch`: for callers
+  /// that spread independent products over the threads themselves.
+  static func multiplySerial<A: GEMMLeftOperand, B: GEMMRightOperand, C: GEMMOutput>(
+    m: Int, n: Int, k: Int, a: A, b: B, into c: C, accumulate: Bool = false, scratch: GEMMScratch
+  ) {
+    precondition(m >= 0 && n >= 0 && k >= 0, "GEMM: negative extent \(m)×\(n)×\(k)")
+    if m == 0 || n == 0 { return }
+    multiplyBlock(rows: 0..<m, columns: 0..<n, k: k, a: a, b: b, into: c, accumulate: accumulate, scratch: scratch)
+  }
+
   /// The serial blocked loops over one rectangle of C.
   private static func multiplyBlock<A: GEMMLeftOperand, B: GEMMRightOperand, C: GEMMOutput>(
     rows: Range<Int>, columns: Range<Int>, k: Int, a: A, b: B, into c: C, accumulate: Bool,

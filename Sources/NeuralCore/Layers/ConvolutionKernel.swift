@@ -16,6 +16,18 @@ enum ConvolutionKernel {
     outputChannels: Int, kernel: Int, relu: Bool, output: UnsafeMutablePointer<Float>,
     packing: AlignedBuffer, context: GEMMContext
   ) {
+    if WinogradConvolution.applies(
+      kernel: kernel, inputChannels: input.channels, outputHeight: input.height - kernel + 1,
+      outputWidth: input.width - kernel + 1)
+    {
+      let inputChannels = input.channels
+      WinogradConvolution.run(
+        input: input, outputChannels: outputChannels,
+        filter: { co, ci in (weights + (co * inputChannels + ci) * 9, 1, false) },
+        into: RowsOutput(output, rowStride: (input.height - 2) * (input.width - 2), bias: bias, relu: relu),
+        accumulate: false, context: context)
+      return
+    }
     let columns = Im2ColOperand(input: input, kernel: kernel)
     let depth = columns.rows
     let a = PrepackedLeftOperand.pack(
@@ -67,6 +79,18 @@ enum ConvolutionKernel {
     // dIn = flip(W)ᵀ · im2col(pad(dPre)): a valid convolution of the zero-bordered gradient.
     guard let inputGradient else { return }
     let inputChannels = input.channels
+    let paddedMap = FeatureMapView(
+      base: paddedBase, channels: outputChannels, height: paddedHeight, width: paddedWidth)
+    if WinogradConvolution.applies(
+      kernel: kernel, inputChannels: outputChannels, outputHeight: input.height, outputWidth: input.width)
+    {
+      // The rotated filters, transposed: output = input channel ci, depth = output channel co.
+      WinogradConvolution.run(
+        input: ChannelConcatenation([paddedMap]), outputChannels: inputChannels,
+        filter: { ci, co in (weights + (co * inputChannels + ci) * 9, 1, true) },
+        into: inputGradient, accumulate: accumulateInputGradient, context: context)
+      return
+    }
     let k2 = kernel * kernel
     let depth = outputChannels * k2
     let a = PrepackedLeftOperand.pack(
@@ -77,8 +101,6 @@ enum ConvolutionKernel {
       let flipped = k2 - 1 - (q - co * k2)
       return weights[(co * inputChannels + ci) * k2 + flipped]
     }
-    let paddedMap = FeatureMapView(
-      base: paddedBase, channels: outputChannels, height: paddedHeight, width: paddedWidth)
     GEMM.multiply(
       m: inputChannels, n: input.height * input.width, k: depth, a: a,
       b: Im2ColOperand(input: ChannelConcatenation([paddedMap]), kernel: kernel),

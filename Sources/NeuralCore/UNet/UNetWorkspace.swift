@@ -39,6 +39,7 @@ public final class UNetWorkspace {
     floats += gradients.reduce(0) { $0 + $1.capacity } + skipGradients.reduce(0) { $0 + $1.capacity }
     floats += padded.capacity + packing.capacity + parameterGradient.capacity
     floats += gemm.scratch.reduce(0) { $0 + $1.packedA.capacity + $1.packedB.capacity + $1.tile.capacity }
+    floats += gemm.winograd.capacity
     return floats * MemoryLayout<Float>.stride
   }
 

@@ -1,0 +1,103 @@
+/// A valid 3×3 convolution (stride 1) by Winograd's F(2×2, 3×3) (`WinogradTransforms`): 2.25×
+/// fewer multiply-adds than the direct method, which is how it beats the direct method's peak.
+///
+/// The output is cut into strips of whole tile rows (each tile is 2×2 output pixels). Per strip:
+/// the input patches are transformed (V, threads split the channels), the 16 products
+/// M_ξ = U_ξ · V_ξ run as packed GEMMs (threads split the positions ξ; each product is computed
+/// on one thread), and M is transformed back into the output with bias and ReLU (threads split
+/// the output channels). The strip partition depends only on the layer's shape and every value
+/// is computed the same way on whichever thread, so results are bit-identical for any thread
+/// count. Memory: the transformed filters (16 × outputs × inputs) and two strip buffers of
+/// 16 × channels × tiles, bounded by `stripBudget`.
+enum WinogradConvolution {
+  /// Floats of V plus M per strip (4 Mi floats = 16 MiB): large enough that each product's
+  /// transformed filter U_ξ (up to 2 MiB) is reused over many tiles.
+  static let stripBudget = 1 << 22
+  /// Fewest tiles per strip (when the image has them), for the same reason.
+  static let minimumStripTiles = 256
+  /// Below this many input channels the transforms cost more than the saved multiply-adds
+  /// (the first layer, with one channel, stays on the direct GEMM).
+  static let minimumInputChannels = 16
+
+  /// Whether a k×k convolution with this shape takes the Winograd path: k = 3, an even output
+  /// height and width (whole 2×2 tiles), and enough input channels.
+  static func applies(kernel: Int, inputChannels: Int, outputHeight: Int, outputWidth: Int) -> Bool {
+    kernel == 3 && inputChannels >= minimumInputChannels && outputHeight >= 2 && outputWidth >= 2
+      && outputHeight % 2 == 0 && outputWidth % 2 == 0
+  }
+
+  /// out = filters ⊛ input (valid 3×3 correlation), written or added to `output`'s dense
+  /// planes (one per output channel), with `output`'s bias and ReLU when not accumulating.
+  /// - Parameter filter: (output channel, input channel) → the 9 taps (ky·3 + kx, times
+  ///   `stride`) of that pair, `flipped` for the rotated filter of an input gradient.
+  static func run(
+    input: ChannelConcatenation, outputChannels m: Int,
+    filter: (Int, Int) -> (UnsafePointer<Float>, stride: Int, flipped: Bool),
+    into output: RowsOutput, accumulate: Bool, context: GEMMContext
+  ) {
+    let k = input.channels
+    let outHeight = input.height - 2
+    let outWidth = input.width - 2
+    precondition(
+      applies(kernel: 3, inputChannels: k, outputHeight: outHeight, outputWidth: outWidth),
+      "Winograd: \(k) channels, output \(outHeight)×\(outWidth) not supported")
+    precondition(!accumulate || (output.bias == nil && !output.relu), "Winograd: accumulate with an epilogue")
+    let positions = WinogradTransforms.positions
+    let parallel = context.parallel
+    let buffers = context.winograd
+    let tilesY = outHeight / 2
+    let tilesX = outWidth / 2
+    let targetTiles = Swift.max(minimumStripTiles, stripBudget / (positions * (k + m)))
+    let rowsPerStrip = Swift.min(tilesY, Swift.max(1, (targetTiles + tilesX - 1) / tilesX))
+    let n = rowsPerStrip * tilesX
+
+    let uStride = PrepackedLeftOperand.storageCount(rows: m, depth: k)
+    let u = buffers.filters.reserve(positions * uStride)
+    WinogradTransforms.transformFilters(
+      rows: m, depth: k, into: u, positionStride: uStride, parallel: parallel, filter: filter)
+    let vStride = k * n
+    let mStride = m * n
+    let v = buffers.transformedInput.reserve(positions * vStride)
+    let products = buffers.products.reserve(positions * mStride)
+
+    let parts = Swift.min(parallel.threads, positions)
+    var firstRow = 0
+    while firstRow < tilesY {
+      let tileRows = firstRow..<Swift.min(tilesY, firstRow + rowsPerStrip)
+      let columns = tileRows.count * tilesX
+      parallel.forEachRange(count: k) { channels in
+        WinogradTransforms.transformInput(
+          input, channels: channels, tileRows: tileRows, tilesX: tilesX, into: v,
+          positionStride: vStride, columnCount: n)
+      }
+      parallel.forEach(chunks: parts) { part in
+        for xi in (positions * part / parts)..<(positions * (part + 1) / parts) {
+          let transformed = FeatureMapView(
+            base: v + xi * vStride, channels: k, height: 1, width: columns, rowStride: n, channelStride: n)
+          GEMM.multiplySerial(
+            m: m, n: columns, k: k, a: PrepackedLeftOperand(base: u + xi * uStride, rows: m, depth: k),
+            b: Im2ColOperand(input: ChannelConcatenation([transformed]), kernel: 1),
+            into: RowsOutput(products + xi * mStride, rowStride: n), scratch: context.scratch[part])
+        }
+      }
+      parallel.forEachRange(count: m) { channels in
+        WinogradTransforms.transformOutput(
+          products, positionStride: mStride, columnCount: n, channels: channels, tileRows: tileRows,
+          tilesX: tilesX, outWidth: outWidth, into: output, accumulate: accumulate)
+      }
+      firstRow = tileRows.upperBound
+    }
+  }
+}
+
+/// The Winograd path's buffers, kept by a `GEMMContext` and reused by every layer.
+final class WinogradBuffers {
+  /// U: 16 prepacked transformed filter matrices.
+  let filters = AlignedBuffer()
+  /// V: 16 matrices channels × tiles of one strip.
+  let transformedInput = AlignedBuffer()
+  /// M: 16 matrices outputs × tiles of one strip.
+  let products = AlignedBuffer()
+
+  var capacity: Int { filters.capacity + transformedInput.capacity + products.capacity }
+}
