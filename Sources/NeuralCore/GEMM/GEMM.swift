@@ -55,7 +55,7 @@ enum GEMM {
     let mr = MicroKernel.rows
     let nr = MicroKernel.columns
     let blocks = GEMMBlocking.depthBlocks(k)
-    let packedB = scratch.packedB.pointer
+    let packedBScratch = scratch.packedB.pointer
     let packedAScratch = scratch.packedA.pointer
     let tile = scratch.tile.pointer
     if k == 0 {
@@ -77,7 +77,7 @@ enum GEMM {
         let kc = depth.count
         let addToC = accumulate || block > 0
         let isLast = block == blocks.count - 1
-        b.pack(depth: depth, columns: jc..<jcEnd, into: packedB)
+        let packedB = b.panels(depth: depth, columns: jc..<jcEnd, scratch: packedBScratch)
         var ic = rows.lowerBound
         while ic < rows.upperBound {
           let icEnd = Swift.min(rows.upperBound, ic + GEMMBlocking.rowBlock)
@@ -85,7 +85,7 @@ enum GEMM {
           var jr = jc
           while jr < jcEnd {
             let tileColumns = Swift.min(nr, jcEnd - jr)
-            let bPanel = UnsafePointer(packedB + (jr - jc) * kc)
+            let bPanel = packedB + (jr - jc) * kc
             var ir = ic
             while ir < icEnd {
               let tileRows = Swift.min(mr, icEnd - ir)

@@ -18,9 +18,9 @@
 /// additions themselves; the result differs from the direct sum by a few float ulps of the
 /// terms' magnitudes (tested against the naive convolution to 1e-5 relative).
 ///
-/// Layouts: V and M hold, for each position ξ, a matrix with one row per channel and one column
-/// per tile of the strip (`positionStride` floats apart); tiles are numbered row-major across
-/// the strip's tile rows, `tilesX` per row.
+/// Layouts: V and M hold, for each position ξ (`positionStride` floats apart), a matrix with one
+/// row per channel and one column per tile of the strip (numbered by `WinogradStrip`); V in the
+/// packed layout the GEMM reads (`PrepackedRightOperand`), M row-major as the GEMM writes it.
 enum WinogradTransforms {
   static let positions = 16
 
@@ -112,26 +112,31 @@ enum WinogradTransforms {
 
   // MARK: Input
 
-  /// V = Bᵀ d B for the tiles of tile rows `tileRows` (2 output rows each, `tilesX` tiles per
-  /// row) and the channels `channels` of `input`, into `v` (column = tile index in the strip).
+  /// V = Bᵀ d B for the tiles of `strip` and the channels `channels` of `input`, written
+  /// straight into the 16 prepacked right operands (`PrepackedRightOperand` layout, depth =
+  /// channel, column = tile, `positionStride` floats apart) of `strip.columns` columns.
   static func transformInput(
-    _ input: ChannelConcatenation, channels: Range<Int>, tileRows: Range<Int>, tilesX: Int,
-    into v: UnsafeMutablePointer<Float>, positionStride: Int, columnCount n: Int
+    _ input: ChannelConcatenation, channels: Range<Int>, strip: WinogradStrip,
+    into v: UnsafeMutablePointer<Float>, positionStride: Int
   ) {
+    let depth = input.channels
     for c in channels {
       let (plane, rowStride) = input.channel(c)
-      let channelBase = v + c * n
-      for ty in tileRows {
-        let rows = UnsafePointer(plane + 2 * ty * rowStride)
-        let column = channelBase + (ty - tileRows.lowerBound) * tilesX
+      let (rowOffset, blockDepth) = PrepackedRightOperand.row(c, depth: depth, columns: strip.columns)
+      let row = v + rowOffset
+      for r in 0..<strip.tileRows.count {
+        let patches = UnsafePointer(plane + 2 * (strip.tileRows.lowerBound + r) * rowStride)
         var tx = 0
-        while tx + 8 <= tilesX {
-          transformEightTiles(rows + 2 * tx, rowStride: rowStride, into: column + tx, positionStride: positionStride)
-          tx += 8
-        }
-        while tx < tilesX {
-          transformOneTile(rows + 2 * tx, rowStride: rowStride, into: column + tx, positionStride: positionStride)
-          tx += 1
+        while tx < strip.tilesX {
+          let column = strip.column(row: r, tx: tx)
+          let destination = row + PrepackedRightOperand.columnOffset(column, blockDepth: blockDepth)
+          if tx < strip.vectorTiles {
+            transformEightTiles(patches + 2 * tx, rowStride: rowStride, into: destination, positionStride: positionStride)
+            tx += 8
+          } else {
+            transformOneTile(patches + 2 * tx, rowStride: rowStride, into: destination, positionStride: positionStride)
+            tx += 1
+          }
         }
       }
     }
@@ -204,22 +209,22 @@ enum WinogradTransforms {
 
   // MARK: Output
 
-  /// Y = Aᵀ M A for output channels `channels` of the strip, written (or added, when
-  /// `accumulate`) to `output`'s dense planes of `outWidth` columns, with its bias and ReLU.
+  /// Y = Aᵀ M A for output channels `channels` of the strip (M: per position, a row-major
+  /// matrix with `rowStride` columns per channel), written (or added, when `accumulate`) to
+  /// `output`'s dense planes of `outWidth` columns, with its bias and ReLU.
   static func transformOutput(
-    _ m: UnsafePointer<Float>, positionStride: Int, columnCount n: Int, channels: Range<Int>,
-    tileRows: Range<Int>, tilesX: Int, outWidth: Int, into output: RowsOutput, accumulate: Bool
+    _ m: UnsafePointer<Float>, positionStride: Int, rowStride: Int, channels: Range<Int>,
+    strip: WinogradStrip, outWidth: Int, into output: RowsOutput, accumulate: Bool
   ) {
     for c in channels {
       let plane = output.rowPointer(c)
       let bias = output.bias.map { $0[c] } ?? 0
-      let channelBase = m + c * n
-      for ty in tileRows {
-        let top = plane + 2 * ty * outWidth
-        let source = channelBase + (ty - tileRows.lowerBound) * tilesX
+      let source = m + c * rowStride
+      for r in 0..<strip.tileRows.count {
+        let top = plane + 2 * (strip.tileRows.lowerBound + r) * outWidth
         var tx = 0
-        while tx + 8 <= tilesX {
-          var y = outputEightTiles(source + tx, positionStride: positionStride)
+        while tx < strip.vectorTiles {
+          var y = outputEightTiles(source + strip.column(row: r, tx: tx), positionStride: positionStride)
           if !accumulate {
             y = finishRows(y, bias: bias, relu: output.relu)
           }
@@ -227,8 +232,8 @@ enum WinogradTransforms {
           storeInterleaved(y.2, y.3, to: top + outWidth + 2 * tx, accumulate: accumulate)
           tx += 8
         }
-        while tx < tilesX {
-          let y = outputOneTile(source + tx, positionStride: positionStride)
+        while tx < strip.tilesX {
+          let y = outputOneTile(source + strip.column(row: r, tx: tx), positionStride: positionStride)
           let p = top + 2 * tx
           if accumulate {
             p[0] += y.0

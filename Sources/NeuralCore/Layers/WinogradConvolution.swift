@@ -10,11 +10,12 @@
 /// count. Memory: the transformed filters (16 × outputs × inputs) and two strip buffers of
 /// 16 × channels × tiles, bounded by `stripBudget`.
 enum WinogradConvolution {
-  /// Floats of V plus M per strip (4 Mi floats = 16 MiB): large enough that each product's
-  /// transformed filter U_ξ (up to 2 MiB) is reused over many tiles.
-  static let stripBudget = 1 << 22
-  /// Fewest tiles per strip (when the image has them), for the same reason.
-  static let minimumStripTiles = 256
+  /// Floats of V plus M per strip (512 Ki floats = 2 MiB, about what one core's L2 holds:
+  /// measured faster than 1 MiB and 16 MiB strips).
+  static let stripBudget = 1 << 19
+  /// Fewest tiles per strip (when the image has them), so that each product's transformed
+  /// filter U_ξ (up to 2 MiB in the deepest layers) is reused over enough tiles.
+  static let minimumStripTiles = 128
   /// Below this many input channels the transforms cost more than the saved multiply-adds
   /// (the first layer, with one channel, stays on the direct GEMM).
   static let minimumInputChannels = 16
@@ -55,7 +56,7 @@ enum WinogradConvolution {
     let u = buffers.filters.reserve(positions * uStride)
     WinogradTransforms.transformFilters(
       rows: m, depth: k, into: u, positionStride: uStride, parallel: parallel, filter: filter)
-    let vStride = k * n
+    let vStride = PrepackedRightOperand.storageCount(depth: k, columns: n)
     let mStride = m * n
     let v = buffers.transformedInput.reserve(positions * vStride)
     let products = buffers.products.reserve(positions * mStride)
@@ -63,29 +64,26 @@ enum WinogradConvolution {
     let parts = Swift.min(parallel.threads, positions)
     var firstRow = 0
     while firstRow < tilesY {
-      let tileRows = firstRow..<Swift.min(tilesY, firstRow + rowsPerStrip)
-      let columns = tileRows.count * tilesX
+      let strip = WinogradStrip(tileRows: firstRow..<Swift.min(tilesY, firstRow + rowsPerStrip), tilesX: tilesX)
+      let columns = strip.columns
       parallel.forEachRange(count: k) { channels in
         WinogradTransforms.transformInput(
-          input, channels: channels, tileRows: tileRows, tilesX: tilesX, into: v,
-          positionStride: vStride, columnCount: n)
+          input, channels: channels, strip: strip, into: v, positionStride: vStride)
       }
       parallel.forEach(chunks: parts) { part in
         for xi in (positions * part / parts)..<(positions * (part + 1) / parts) {
-          let transformed = FeatureMapView(
-            base: v + xi * vStride, channels: k, height: 1, width: columns, rowStride: n, channelStride: n)
           GEMM.multiplySerial(
             m: m, n: columns, k: k, a: PrepackedLeftOperand(base: u + xi * uStride, rows: m, depth: k),
-            b: Im2ColOperand(input: ChannelConcatenation([transformed]), kernel: 1),
+            b: PrepackedRightOperand(base: v + xi * vStride, depth: k, columns: columns),
             into: RowsOutput(products + xi * mStride, rowStride: n), scratch: context.scratch[part])
         }
       }
       parallel.forEachRange(count: m) { channels in
         WinogradTransforms.transformOutput(
-          products, positionStride: mStride, columnCount: n, channels: channels, tileRows: tileRows,
-          tilesX: tilesX, outWidth: outWidth, into: output, accumulate: accumulate)
+          products, positionStride: mStride, rowStride: n, channels: channels, strip: strip,
+          outWidth: outWidth, into: output, accumulate: accumulate)
       }
-      firstRow = tileRows.upperBound
+      firstRow = strip.tileRows.upperBound
     }
   }
 }
