@@ -29,85 +29,71 @@ enum WinogradTransforms {
   /// Writes U_ξ = (G g Gᵀ)_ξ for every (row, column) pair into 16 prepacked left operands
   /// (`PrepackedLeftOperand` layout, `positionStride` floats apart): row = an output of the
   /// convolution (`rows` of them), column = an input (`depth`). `filter(row, column)` returns
-  /// the 9 taps g[ky·3 + kx]. Runs over `parallel`'s threads by rows.
+  /// where the pair's 9 taps g[ky·3 + kx] are, and whether to read them rotated by 180°
+  /// (the filters of an input gradient). The four rows of a packed panel are transformed
+  /// together, one per SIMD lane, and stored as one vector per position. Threads split the
+  /// panels.
   static func transformFilters(
     rows m: Int, depth k: Int, into storage: UnsafeMutablePointer<Float>, positionStride: Int,
-    parallel: Parallel, filter: (Int, Int) -> (UnsafePointer<Float>, stride: Int, flipped: Bool)
+    parallel: Parallel, filter: (Int, Int) -> (UnsafePointer<Float>, flipped: Bool)
   ) {
+    let mr = MicroKernel.rows
     let padded = PrepackedLeftOperand.paddedRows(m)
     let blocks = GEMMBlocking.depthBlocks(k)
-    let mr = MicroKernel.rows
-    // Padding rows of the last panel stay zero.
-    if padded > m {
-      for xi in 0..<positions {
+    parallel.forEachRange(count: padded / mr) { panels in
+      for panel in panels {
+        let panelRow = panel * mr
         for block in 0..<blocks.count {
           let range = blocks.range(block)
-          let panel = storage + xi * positionStride + range.lowerBound * padded + (padded - mr) * range.count
+          let base = storage + range.lowerBound * padded + panelRow * range.count
           for kk in 0..<range.count {
-            for r in (m - (padded - mr))..<mr { panel[kk * mr + r] = 0 }
-          }
-        }
-      }
-    }
-    parallel.forEachRange(count: m) { rows in
-      var u = [Float](repeating: 0, count: positions)
-      u.withUnsafeMutableBufferPointer { buffer in
-        let u = Pointers.base(buffer)
-        for i in rows {
-          let panelRow = i / mr * mr
-          let r = i - panelRow
-          for block in 0..<blocks.count {
-            let range = blocks.range(block)
-            let kc = range.count
-            let base = storage + range.lowerBound * padded + panelRow * kc + r
-            for kk in 0..<kc {
-              let (taps, stride, flipped) = filter(i, range.lowerBound + kk)
-              transformFilter(taps, stride: stride, flipped: flipped, into: u)
-              let destination = base + kk * mr
-              for xi in 0..<positions { destination[xi * positionStride] = u[xi] }
+            var taps = (SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>(),
+                        SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>())
+            for r in 0..<mr where panelRow + r < m {
+              let (g, flipped) = filter(panelRow + r, range.lowerBound + kk)
+              @inline(__always) func tap(_ t: Int) -> Float { flipped ? g[8 - t] : g[t] }
+              taps.0[r] = tap(0); taps.1[r] = tap(1); taps.2[r] = tap(2)
+              taps.3[r] = tap(3); taps.4[r] = tap(4); taps.5[r] = tap(5)
+              taps.6[r] = tap(6); taps.7[r] = tap(7); taps.8[r] = tap(8)
             }
+            transformFilterLanes(taps, into: base + kk * mr, positionStride: positionStride)
           }
         }
       }
     }
   }
 
-  /// U = G g Gᵀ of one 3×3 filter whose tap (ky, kx) is `taps[(ky·3 + kx)·stride]`, or, when
-  /// `flipped`, tap (2 − ky, 2 − kx) (the rotated filter of the input gradient).
+  /// U = G g Gᵀ of four filters at once (lane = filter), taps in row-major order; U_ξ stored
+  /// at `destination + ξ · positionStride`.
   @inline(__always)
-  static func transformFilter(
-    _ taps: UnsafePointer<Float>, stride: Int, flipped: Bool, into u: UnsafeMutablePointer<Float>
+  private static func transformFilterLanes(
+    _ g: (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>,
+          SIMD4<Float>, SIMD4<Float>, SIMD4<Float>),
+    into destination: UnsafeMutablePointer<Float>, positionStride: Int
   ) {
-    @inline(__always) func g(_ ky: Int, _ kx: Int) -> Float {
-      flipped ? taps[(8 - ky * 3 - kx) * stride] : taps[(ky * 3 + kx) * stride]
+    let half = SIMD4<Float>(repeating: 0.5)
+    // G g: column x of g becomes (g0x, (g0x + g1x + g2x)/2, (g0x − g1x + g2x)/2, g2x).
+    @inline(__always) func gColumn(_ g0: SIMD4<Float>, _ g1: SIMD4<Float>, _ g2: SIMD4<Float>)
+      -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>)
+    {
+      (g0, half * (g0 + g1 + g2), half * (g0 - g1 + g2), g2)
     }
-    // Rows of G g (4 × 3).
-    var gg = (
-      SIMD4<Float>(), SIMD4<Float>(), SIMD4<Float>()
-    )
-    // Column x of g as a 4-vector of G·g[:, x]: (g0, (g0+g1+g2)/2, (g0−g1+g2)/2, g2).
-    for x in 0..<3 {
-      let g0 = g(0, x)
-      let g1 = g(1, x)
-      let g2 = g(2, x)
-      let column = SIMD4<Float>(g0, 0.5 * (g0 + g1 + g2), 0.5 * (g0 - g1 + g2), g2)
-      switch x {
-      case 0: gg.0 = column
-      case 1: gg.1 = column
-      default: gg.2 = column
-      }
+    let c0 = gColumn(g.0, g.3, g.6)
+    let c1 = gColumn(g.1, g.4, g.7)
+    let c2 = gColumn(g.2, g.5, g.8)
+    // (G g) Gᵀ: the same combination along each row r of G g.
+    @inline(__always) func store(_ a: SIMD4<Float>, _ b: SIMD4<Float>, _ c: SIMD4<Float>, row r: Int) {
+      let u = gColumn(a, b, c)
+      let p = destination + 4 * r * positionStride
+      UnsafeMutableRawPointer(p).storeBytes(of: u.0, as: SIMD4<Float>.self)
+      UnsafeMutableRawPointer(p + positionStride).storeBytes(of: u.1, as: SIMD4<Float>.self)
+      UnsafeMutableRawPointer(p + 2 * positionStride).storeBytes(of: u.2, as: SIMD4<Float>.self)
+      UnsafeMutableRawPointer(p + 3 * positionStride).storeBytes(of: u.3, as: SIMD4<Float>.self)
     }
-    // (G g) Gᵀ: the same combination across the columns.
-    let c0 = gg.0
-    let c1 = 0.5 * (gg.0 + gg.1 + gg.2)
-    let c2 = 0.5 * (gg.0 - gg.1 + gg.2)
-    let c3 = gg.2
-    for row in 0..<4 {
-      u[row * 4] = c0[row]
-      u[row * 4 + 1] = c1[row]
-      u[row * 4 + 2] = c2[row]
-      u[row * 4 + 3] = c3[row]
-    }
+    store(c0.0, c1.0, c2.0, row: 0)
+    store(c0.1, c1.1, c2.1, row: 1)
+    store(c0.2, c1.2, c2.2, row: 2)
+    store(c0.3, c1.3, c2.3, row: 3)
   }
 
   // MARK: Input

@@ -23,7 +23,7 @@ enum ConvolutionKernel {
       let inputChannels = input.channels
       WinogradConvolution.run(
         input: input, outputChannels: outputChannels,
-        filter: { co, ci in (weights + (co * inputChannels + ci) * 9, 1, false) },
+        filter: { co, ci in (weights + (co * inputChannels + ci) * 9, false) },
         into: RowsOutput(output, rowStride: (input.height - 2) * (input.width - 2), bias: bias, relu: relu),
         accumulate: false, context: context)
       return
@@ -87,7 +87,7 @@ enum ConvolutionKernel {
       // The rotated filters, transposed: output = input channel ci, depth = output channel co.
       WinogradConvolution.run(
         input: ChannelConcatenation([paddedMap]), outputChannels: inputChannels,
-        filter: { ci, co in (weights + (co * inputChannels + ci) * 9, 1, true) },
+        filter: { ci, co in (weights + (co * inputChannels + ci) * 9, true) },
         into: inputGradient, accumulate: accumulateInputGradient, context: context)
       return
     }

@@ -29,11 +29,11 @@ enum WinogradConvolution {
 
   /// out = filters ⊛ input (valid 3×3 correlation), written or added to `output`'s dense
   /// planes (one per output channel), with `output`'s bias and ReLU when not accumulating.
-  /// - Parameter filter: (output channel, input channel) → the 9 taps (ky·3 + kx, times
-  ///   `stride`) of that pair, `flipped` for the rotated filter of an input gradient.
+  /// - Parameter filter: (output channel, input channel) → where the 9 taps (ky·3 + kx) of
+  ///   that pair are, `flipped` for the rotated filter of an input gradient.
   static func run(
     input: ChannelConcatenation, outputChannels m: Int,
-    filter: (Int, Int) -> (UnsafePointer<Float>, stride: Int, flipped: Bool),
+    filter: (Int, Int) -> (UnsafePointer<Float>, flipped: Bool),
     into output: RowsOutput, accumulate: Bool, context: GEMMContext
   ) {
     let k = input.channels
