@@ -61,14 +61,18 @@ import Testing
     }
   }
 
-  @Test func resultsAreBitIdenticalForAnyThreadCount() {
+  /// One strip shared by all threads (24 channels, 28 × 40 output), and nine strips that one or
+  /// two threads take whole while three share each (32 channels, 130 × 130 output).
+  @Test(arguments: [(24, 18, 30, 42), (32, 32, 132, 132)])
+  func resultsAreBitIdenticalForAnyThreadCount(_ shape: (cin: Int, cout: Int, h: Int, w: Int)) {
     var rng = RandomSource(seed: 5)
-    let input = Reference.randomTensor(24, 30, 42, rng: &rng)
+    let input = Reference.randomTensor(shape.cin, shape.h, shape.w, rng: &rng)
     let layer = Convolution2D(
-      inputChannels: 24, outputChannels: 18, kernelSize: 3,
-      weights: Reference.randomArray(18 * 24 * 9, rng: &rng), bias: Reference.randomArray(18, rng: &rng))
+      inputChannels: shape.cin, outputChannels: shape.cout, kernelSize: 3,
+      weights: Reference.randomArray(shape.cout * shape.cin * 9, rng: &rng),
+      bias: Reference.randomArray(shape.cout, rng: &rng))
     let one = layer.forward([input], relu: true, parallel: Parallel(threads: 1))
-    let g = Reference.randomTensor(18, 28, 40, rng: &rng)
+    let g = Reference.randomTensor(shape.cout, shape.h - 2, shape.w - 2, rng: &rng)
     let backOne = layer.backward(inputs: [input], output: one, outputGradient: g, relu: true, parallel: Parallel(threads: 1))
     for threads in [2, 3] {
       let parallel = Parallel(threads: threads)

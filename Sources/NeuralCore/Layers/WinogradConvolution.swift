@@ -2,12 +2,12 @@
 /// fewer multiply-adds than the direct method, which is how it beats the direct method's peak.
 ///
 /// The output is cut into strips of whole tile rows (each tile is 2×2 output pixels). Per strip:
-/// the input patches are transformed (V, threads split the channels), the 16 products
-/// M_ξ = U_ξ · V_ξ run as packed GEMMs (threads split the positions ξ; each product is computed
-/// on one thread), and M is transformed back into the output with bias and ReLU (threads split
-/// the output channels). The strip partition depends only on the layer's shape and every value
-/// is computed the same way on whichever thread, so results are bit-identical for any thread
-/// count. Memory: the transformed filters (16 × outputs × inputs) and two strip buffers of
+/// the input patches are transformed (V), the 16 products M_ξ = U_ξ · V_ξ run as packed GEMMs,
+/// and M is transformed back into the output with bias and ReLU. Large maps have many strips:
+/// each thread then runs whole strips in its own buffers. Small maps have few: all threads then
+/// share each strip (splitting the channels of the transforms and the positions ξ of the
+/// products). The strip partition depends only on the layer's shape and every value is computed
+/// the same way on whichever thread, so results are bit-identical for any thread count. Memory: the transformed filters (16 × outputs × inputs) and two strip buffers of
 /// 16 × channels × tiles, bounded by `stripBudget`.
 enum WinogradConvolution {
   /// Floats of V plus M per strip (512 Ki floats = 2 MiB, about what one core's L2 holds:
@@ -19,6 +19,9 @@ enum WinogradConvolution {
   /// Below this many input channels the transforms cost more than the saved multiply-adds
   /// (the first layer, with one channel, stays on the direct GEMM).
   static let minimumInputChannels = 16
+  /// With at least this many strips per thread, threads take whole strips (no synchronisation
+  /// inside the layer); with fewer, all threads share each strip (balanced on small maps).
+  static let stripsPerThreadForStripParallelism = 4
 
   /// Whether a k×k convolution with this shape takes the Winograd path: k = 3, an even output
   /// height and width (whole 2×2 tiles), and enough input channels.
@@ -58,32 +61,55 @@ enum WinogradConvolution {
       rows: m, depth: k, into: u, positionStride: uStride, parallel: parallel, filter: filter)
     let vStride = PrepackedRightOperand.storageCount(depth: k, columns: n)
     let mStride = m * n
-    let v = buffers.transformedInput.reserve(positions * vStride)
-    let products = buffers.products.reserve(positions * mStride)
+    let stripCount = (tilesY + rowsPerStrip - 1) / rowsPerStrip
+    func strip(_ index: Int) -> WinogradStrip {
+      let first = index * rowsPerStrip
+      return WinogradStrip(tileRows: first..<Swift.min(tilesY, first + rowsPerStrip), tilesX: tilesX)
+    }
+    func products(_ xi: Int, of strip: WinogradStrip, v: UnsafeMutablePointer<Float>, into mBase: UnsafeMutablePointer<Float>, scratch: GEMMScratch) {
+      GEMM.multiplySerial(
+        m: m, n: strip.columns, k: k, a: PrepackedLeftOperand(base: u + xi * uStride, rows: m, depth: k),
+        b: PrepackedRightOperand(base: v + xi * vStride, depth: k, columns: strip.columns),
+        into: RowsOutput(mBase + xi * mStride, rowStride: n), scratch: scratch)
+    }
+    func outputTransform(_ strip: WinogradStrip, channels: Range<Int>, from mBase: UnsafeMutablePointer<Float>) {
+      WinogradTransforms.transformOutput(
+        mBase, positionStride: mStride, rowStride: n, channels: channels, strip: strip,
+        outWidth: outWidth, into: output, accumulate: accumulate)
+    }
 
-    let parts = Swift.min(parallel.threads, positions)
-    var firstRow = 0
-    while firstRow < tilesY {
-      let strip = WinogradStrip(tileRows: firstRow..<Swift.min(tilesY, firstRow + rowsPerStrip), tilesX: tilesX)
-      let columns = strip.columns
+    let threads = parallel.threads
+    if stripCount >= stripsPerThreadForStripParallelism * threads {
+      // Many strips: each thread runs whole strips in its own buffers, with no synchronisation.
+      let v = buffers.transformedInput.reserve(threads * positions * vStride)
+      let mm = buffers.products.reserve(threads * positions * mStride)
+      parallel.forEach(chunks: threads) { part in
+        let myV = v + part * positions * vStride
+        let myM = mm + part * positions * mStride
+        for index in (stripCount * part / threads)..<(stripCount * (part + 1) / threads) {
+          let s = strip(index)
+          WinogradTransforms.transformInput(input, channels: 0..<k, strip: s, into: myV, positionStride: vStride)
+          for xi in 0..<positions { products(xi, of: s, v: myV, into: myM, scratch: context.scratch[part]) }
+          outputTransform(s, channels: 0..<m, from: myM)
+        }
+      }
+      return
+    }
+    // Few strips (small maps): all threads work on each strip, splitting channels and positions.
+    let v = buffers.transformedInput.reserve(positions * vStride)
+    let mm = buffers.products.reserve(positions * mStride)
+    let parts = Swift.min(threads, positions)
+    for index in 0..<stripCount {
+      let s = strip(index)
       parallel.forEachRange(count: k) { channels in
-        WinogradTransforms.transformInput(
-          input, channels: channels, strip: strip, into: v, positionStride: vStride)
+        WinogradTransforms.transformInput(input, channels: channels, strip: s, into: v, positionStride: vStride)
       }
       parallel.forEach(chunks: parts) { part in
         for xi in (positions * part / parts)..<(positions * (part + 1) / parts) {
-          GEMM.multiplySerial(
-            m: m, n: columns, k: k, a: PrepackedLeftOperand(base: u + xi * uStride, rows: m, depth: k),
-            b: PrepackedRightOperand(base: v + xi * vStride, depth: k, columns: columns),
-            into: RowsOutput(products + xi * mStride, rowStride: n), scratch: context.scratch[part])
+          products(xi, of: s, v: v, into: mm, scratch: context.scratch[part])
         }
       }
-      parallel.forEachRange(count: m) { channels in
-        WinogradTransforms.transformOutput(
-          products, positionStride: mStride, rowStride: n, channels: channels, strip: strip,
-          outWidth: outWidth, into: output, accumulate: accumulate)
-      }
-      firstRow = strip.tileRows.upperBound
+      parallel.forEachRange(count: m) { channels in outputTransform(s, channels: channels, from: mm) }
     }
   }
 }
@@ -92,9 +118,9 @@ enum WinogradConvolution {
 final class WinogradBuffers {
   /// U: 16 prepacked transformed filter matrices.
   let filters = AlignedBuffer()
-  /// V: 16 matrices channels × tiles of one strip.
+  /// V: 16 matrices channels × tiles of one strip (per thread when threads take whole strips).
   let transformedInput = AlignedBuffer()
-  /// M: 16 matrices outputs × tiles of one strip.
+  /// M: 16 matrices outputs × tiles of one strip (idem).
   let products = AlignedBuffer()
 
   var capacity: Int { filters.capacity + transformedInput.capacity + products.capacity }
