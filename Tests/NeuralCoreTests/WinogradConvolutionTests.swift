@@ -2,8 +2,8 @@ import NeuralCore
 import Testing
 
 /// The 3×3 convolutions with an even output size and at least 16 input channels take the
-/// Winograd F(2×2, 3×3) path (forward and input gradient); these cases pin it against the
-/// naive reference (computed in Double).
+/// Winograd F(2×2, 3×3) path (forward, input gradient and weight gradient); these cases pin it
+/// against the naive reference (computed in Double).
 ///
 /// Winograd's error: its transforms only add and halve, so the result differs from the direct
 /// sum by the rounding of a few more additions of terms of the same magnitude. Measured on these
@@ -80,6 +80,7 @@ import Testing
       #expect(Reference.identical(other.storage, one.storage))
       let back = layer.backward(inputs: [input], output: other, outputGradient: g, relu: true, parallel: parallel)
       #expect(Reference.identical(back.inputs[0].storage, backOne.inputs[0].storage))
+      #expect(Reference.identical(back.weights, backOne.weights))
     }
   }
 }

@@ -25,3 +25,30 @@ struct WinogradStrip {
       : tileRows.count * vectorTiles + row * tailTiles + (tx - vectorTiles)
   }
 }
+
+/// Where a transform writes the matrix of one position ξ (row = channel, column = tile).
+enum WinogradMatrixLayout {
+  /// The packed layout the GEMM reads as its right operand (`PrepackedRightOperand`, depth =
+  /// channel), for a strip of `columns` tiles of `depth` channels.
+  case packedRight(depth: Int, columns: Int)
+  /// Row-major, `rowStride` floats per channel.
+  case rowMajor(rowStride: Int)
+
+  /// Offset of channel `c`'s column 0, and the depth of its packed block.
+  @inline(__always)
+  func row(_ c: Int) -> (offset: Int, blockDepth: Int) {
+    switch self {
+    case .packedRight(let depth, let columns): return PrepackedRightOperand.row(c, depth: depth, columns: columns)
+    case .rowMajor(let rowStride): return (c * rowStride, 0)
+    }
+  }
+
+  /// Offset of column `j` from its row's start.
+  @inline(__always)
+  func columnOffset(_ j: Int, blockDepth: Int) -> Int {
+    switch self {
+    case .packedRight: return PrepackedRightOperand.columnOffset(j, blockDepth: blockDepth)
+    case .rowMajor: return j
+    }
+  }
+}

@@ -98,24 +98,23 @@ enum WinogradTransforms {
 
   // MARK: Input
 
-  /// V = Bᵀ d B for the tiles of `strip` and the channels `channels` of `input`, written
-  /// straight into the 16 prepacked right operands (`PrepackedRightOperand` layout, depth =
-  /// channel, column = tile, `positionStride` floats apart) of `strip.columns` columns.
+  /// V = Bᵀ d B for the tiles of `strip` and the channels `channels` of `input`, written into
+  /// 16 matrices (`positionStride` floats apart) laid out as `layout` says: straight into the
+  /// packed operand of the forward product, or row-major for the weight gradient.
   static func transformInput(
     _ input: ChannelConcatenation, channels: Range<Int>, strip: WinogradStrip,
-    into v: UnsafeMutablePointer<Float>, positionStride: Int
+    into v: UnsafeMutablePointer<Float>, positionStride: Int, layout: WinogradMatrixLayout
   ) {
-    let depth = input.channels
     for c in channels {
       let (plane, rowStride) = input.channel(c)
-      let (rowOffset, blockDepth) = PrepackedRightOperand.row(c, depth: depth, columns: strip.columns)
+      let (rowOffset, blockDepth) = layout.row(c)
       let row = v + rowOffset
       for r in 0..<strip.tileRows.count {
         let patches = UnsafePointer(plane + 2 * (strip.tileRows.lowerBound + r) * rowStride)
         var tx = 0
         while tx < strip.tilesX {
           let column = strip.column(row: r, tx: tx)
-          let destination = row + PrepackedRightOperand.columnOffset(column, blockDepth: blockDepth)
+          let destination = row + layout.columnOffset(column, blockDepth: blockDepth)
           if tx < strip.vectorTiles {
             transformEightTiles(patches + 2 * tx, rowStride: rowStride, into: destination, positionStride: positionStride)
             tx += 8

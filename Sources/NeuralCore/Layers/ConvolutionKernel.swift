@@ -5,7 +5,8 @@
 ///
 /// Shapes: in Cin × H × W (possibly a concatenation of cropped views), out Cout × (H-k+1) ×
 /// (W-k+1), W stored [Cout][Cin][k][k] (as PyTorch's Conv2d), b [Cout].
-/// All three products are one packed GEMM each:
+/// All three products are one packed GEMM each (or, for 3×3 kernels with even outputs, 16
+/// smaller ones through Winograd's F(2×2, 3×3): `WinogradConvolution`, `WinogradWeightGradient`):
 /// - forward:        out = W · im2col(in)                           (m Cout, k Cin·k², n pixels)
 /// - weight grad:    dW = dPre · im2col(in)ᵀ                        (m Cout, n Cin·k², k pixels)
 /// - input grad:     dIn = flip(W)ᵀ · im2col(pad_{k-1}(dPre))       (m Cin, k Cout·k², n pixels)
@@ -69,12 +70,19 @@ enum ConvolutionKernel {
     let preActivation = FeatureMapView(
       base: paddedBase + pad * paddedWidth + pad, channels: outputChannels, height: outHeight,
       width: outWidth, rowStride: paddedWidth, channelStride: paddedHeight * paddedWidth)
-    let columns = Im2ColOperand(input: input, kernel: kernel)
-    GEMM.multiply(
-      m: outputChannels, n: columns.rows, k: outHeight * outWidth,
-      a: FeatureMapRowsOperand(map: preActivation),
-      b: TransposedIm2ColOperand(columnMatrix: columns),
-      into: RowsOutput(weightGradient, rowStride: columns.rows), context: context)
+    if WinogradConvolution.applies(
+      kernel: kernel, inputChannels: input.channels, outputHeight: outHeight, outputWidth: outWidth)
+    {
+      WinogradWeightGradient.run(
+        input: input, outputGradient: preActivation, into: weightGradient, context: context)
+    } else {
+      let columns = Im2ColOperand(input: input, kernel: kernel)
+      GEMM.multiply(
+        m: outputChannels, n: columns.rows, k: outHeight * outWidth,
+        a: FeatureMapRowsOperand(map: preActivation),
+        b: TransposedIm2ColOperand(columnMatrix: columns),
+        into: RowsOutput(weightGradient, rowStride: columns.rows), context: context)
+    }
 
     // dIn = flip(W)ᵀ · im2col(pad(dPre)): a valid convolution of the zero-bordered gradient.
     guard let inputGradient else { return }

@@ -23,6 +23,13 @@ enum WinogradConvolution {
   /// inside the layer); with fewer, all threads share each strip (balanced on small maps).
   static let stripsPerThreadForStripParallelism = 4
 
+  /// Tile rows per strip for a map of tilesX × tilesY tiles whose two matrices per position
+  /// have `channels` rows together (`stripBudget`, `minimumStripTiles`).
+  static func rowsPerStrip(tilesX: Int, tilesY: Int, channels: Int) -> Int {
+    let targetTiles = Swift.max(minimumStripTiles, stripBudget / (WinogradTransforms.positions * channels))
+    return Swift.min(tilesY, Swift.max(1, (targetTiles + tilesX - 1) / tilesX))
+  }
+
   /// Whether a k×k convolution with this shape takes the Winograd path: k = 3, an even output
   /// height and width (whole 2×2 tiles), and enough input channels.
   static func applies(kernel: Int, inputChannels: Int, outputHeight: Int, outputWidth: Int) -> Bool {
@@ -51,8 +58,7 @@ enum WinogradConvolution {
     let buffers = context.winograd
     let tilesY = outHeight / 2
     let tilesX = outWidth / 2
-    let targetTiles = Swift.max(minimumStripTiles, stripBudget / (positions * (k + m)))
-    let rowsPerStrip = Swift.min(tilesY, Swift.max(1, (targetTiles + tilesX - 1) / tilesX))
+    let rowsPerStrip = rowsPerStrip(tilesX: tilesX, tilesY: tilesY, channels: k + m)
     let n = rowsPerStrip * tilesX
 
     let uStride = PrepackedLeftOperand.storageCount(rows: m, depth: k)
@@ -88,7 +94,9 @@ enum WinogradConvolution {
         let myM = mm + part * positions * mStride
         for index in (stripCount * part / threads)..<(stripCount * (part + 1) / threads) {
           let s = strip(index)
-          WinogradTransforms.transformInput(input, channels: 0..<k, strip: s, into: myV, positionStride: vStride)
+          WinogradTransforms.transformInput(
+            input, channels: 0..<k, strip: s, into: myV, positionStride: vStride,
+            layout: .packedRight(depth: k, columns: s.columns))
           for xi in 0..<positions { products(xi, of: s, v: myV, into: myM, scratch: context.scratch[part]) }
           outputTransform(s, channels: 0..<m, from: myM)
         }
@@ -102,7 +110,9 @@ enum WinogradConvolution {
     for index in 0..<stripCount {
       let s = strip(index)
       parallel.forEachRange(count: k) { channels in
-        WinogradTransforms.transformInput(input, channels: channels, strip: s, into: v, positionStride: vStride)
+        WinogradTransforms.transformInput(
+          input, channels: channels, strip: s, into: v, positionStride: vStride,
+          layout: .packedRight(depth: k, columns: s.columns))
       }
       parallel.forEach(chunks: parts) { part in
         for xi in (positions * part / parts)..<(positions * (part + 1) / parts) {
