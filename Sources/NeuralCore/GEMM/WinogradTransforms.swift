@@ -24,6 +24,14 @@
 enum WinogradTransforms {
   static let positions = 16
 
+  /// The distance between the 16 matrices of one kind for `count` floats each: rounded up to
+  /// 4 KiB plus one cache line, so that the transforms' 16 write (or read) streams fall in
+  /// 16 different cache sets. (A plain multiple of 4 KiB, as 64 channels × 288 tiles is, puts
+  /// them all in the same set of the 12-way L1 and they evict each other.)
+  static func positionStride(_ count: Int) -> Int {
+    (count + 1023) / 1024 * 1024 + 16
+  }
+
   // MARK: Filters
 
   /// Writes U_ξ = (G g Gᵀ)_ξ for every (row, column) pair into 16 prepacked left operands

@@ -61,12 +61,12 @@ enum WinogradConvolution {
     let rowsPerStrip = rowsPerStrip(tilesX: tilesX, tilesY: tilesY, channels: k + m)
     let n = rowsPerStrip * tilesX
 
-    let uStride = PrepackedLeftOperand.storageCount(rows: m, depth: k)
+    let uStride = WinogradTransforms.positionStride(PrepackedLeftOperand.storageCount(rows: m, depth: k))
     let u = buffers.filters.reserve(positions * uStride)
     WinogradTransforms.transformFilters(
       rows: m, depth: k, into: u, positionStride: uStride, parallel: parallel, filter: filter)
-    let vStride = PrepackedRightOperand.storageCount(depth: k, columns: n)
-    let mStride = m * n
+    let vStride = WinogradTransforms.positionStride(PrepackedRightOperand.storageCount(depth: k, columns: n))
+    let mStride = WinogradTransforms.positionStride(m * n)
     let stripCount = (tilesY + rowsPerStrip - 1) / rowsPerStrip
     func strip(_ index: Int) -> WinogradStrip {
       let first = index * rowsPerStrip

@@ -29,9 +29,9 @@ enum WinogradWeightGradient {
     let tilesX = outputGradient.width / 2
     let rowsPerStrip = WinogradConvolution.rowsPerStrip(tilesX: tilesX, tilesY: tilesY, channels: k + m)
     let n = rowsPerStrip * tilesX
-    let vStride = k * n
-    let zStride = m * n
-    let duStride = m * k
+    let vStride = WinogradTransforms.positionStride(k * n)
+    let zStride = WinogradTransforms.positionStride(m * n)
+    let duStride = WinogradTransforms.positionStride(m * k)
     let v = buffers.transformedInput.reserve(positions * vStride)
     let z = buffers.products.reserve(positions * zStride)
     let du = buffers.filters.reserve(positions * duStride)
