@@ -14,9 +14,10 @@ default /tmp/peer/bin/python; set up with `python3 -m venv /tmp/peer && /tmp/pee
 "torch==2.13.0+cpu" numpy threadpoolctl onnxruntime onnx`), PyTorch, PyTorch with jemalloc
 (LD_PRELOAD; `apt-get install libjemalloc2`) and onnxruntime (forward only), all through
 Benchmarks/unet_peer.py. Each engine runs in its own process; every round runs every engine once
-per case, interleaved, and the table shows the median over rounds of each run's median time, so
-that the ratios compare runs made under the same machine load. Prints the table; --json writes
-every raw result.
+per case, interleaved. The table shows each engine's median time over the rounds and, for the
+ratios, the median over rounds of the ratio of the two runs made in that round (back to back,
+under the same machine load), flagging rounds in which a run got clearly less CPU than it asked
+for. Prints the table; --json writes every raw result.
 """
 import argparse
 import json
@@ -142,24 +143,58 @@ def fmt(value, digits=3):
     return f"{value:.{digits}g}" if abs(value) < 1000 else f"{value:.0f}"
 
 
+def contended(result, mode):
+    """Whether a run got clearly less CPU than its threads (another process was running)."""
+    key = "segment" if mode == "segment" else ("forward" if mode == "forward" else "train_step")
+    return result[key].get("cpu_util", 0) < 0.75 * result["config"]["threads"]
+
+
 def table(runner, cases):
+    """Rows of the summary. Each ratio is the median over rounds of that round's ratio (the two
+    runs were made back to back, under the same load), with its range; `busy` counts the rounds
+    in which either run got clearly less CPU than it asked for (contended)."""
     a = runner.a
     peers = ["pytorch", "pytorch+jemalloc", "onnxruntime"]
     header = ["case", "ours", "PyTorch", "PyT+jemalloc", "onnxruntime", "ours/PyT", "ours/PyT+je", "ours/ORT",
-              "target", "met"]
+              "target", "met", "busy"]
     rows = []
 
-    def ratio(x, y):
-        return None if x is None or y is None or y == 0 else x / y
+    def runs(case, engine, mode, threads=None):
+        return runner.results.get((case, engine, mode, threads or a.threads), [])
 
-    def add(label, field, mode, case, target_peer, note=""):
-        ours = median(runner.values(case, "ours", mode, field))
-        others = [median(runner.values(case, p, mode, field)) for p in peers]
-        ratios = [ratio(ours, o) for o in others]
-        target = ratio(ours, others[peers.index(target_peer)]) if target_peer else None
-        met = "" if target is None else ("yes" if target <= 1.0 else "NO")
-        rows.append([label] + [fmt(ours)] + [fmt(o) for o in others] + [fmt(r, 3) for r in ratios]
-                    + [f"<=1 vs {target_peer}" if target_peer else note, met])
+    def field(result, mode, name):
+        if name == "max_rss_mib":
+            return result["max_rss_mib"]
+        return result["segment" if mode == "segment" else ("forward" if mode == "forward" else "train_step")][name]
+
+    def ratio_text(ratios):
+        if not ratios:
+            return "-"
+        text = fmt(median(ratios), 3)
+        return text + (f" ({min(ratios):.2f}-{max(ratios):.2f})" if len(ratios) > 1 else "")
+
+    def per_round(ours_runs, other_runs, ours_mode, other_mode, name, scale=1.0):
+        pairs = list(zip(ours_runs, other_runs))
+        ratios = [field(o, ours_mode, name) / (scale * field(p, other_mode, name)) for o, p in pairs]
+        busy = sum(1 for o, p in pairs if contended(o, ours_mode) or contended(p, other_mode))
+        return ratios, busy
+
+    def add(label, name, mode, case, target_peer, note=""):
+        ours_runs = runs(case, "ours", mode)
+        ours = median([field(r, mode, name) for r in ours_runs])
+        others, ratio_cells, verdict, busy = [], [], "", 0
+        for peer in peers:
+            peer_runs = runs(case, peer, mode)
+            others.append(median([field(r, mode, name) for r in peer_runs]))
+            ratios, b = per_round(ours_runs, peer_runs, mode, mode, name)
+            ratio_cells.append(ratio_text(ratios))
+            if peer == target_peer and ratios:
+                verdict = "yes" if median(ratios) <= 1.0 else "NO"
+                busy = b
+        timed = name != "max_rss_mib"
+        rows.append([label, fmt(ours)] + [fmt(o) for o in others] + ratio_cells
+                    + [f"<=1 vs {target_peer}" if target_peer else note, verdict,
+                       f"{busy}/{len(ours_runs)}" if target_peer and timed else ""])
 
     for base, case in ((64, "base64"), (16, "base16")):
         if case not in cases:
@@ -169,24 +204,34 @@ def table(runner, cases):
         add(f"{case} train peak RSS (MiB)", "max_rss_mib", "train", case, "pytorch")
         add(f"{case} forward peak RSS (MiB)", "max_rss_mib", "forward", case, None, "(info)")
     if "segment" in cases:
-        seg = runner.values("segment", "ours", "segment", "median_s")
-        tiles = runner.results.get(("segment", "ours", "segment", a.threads), [{}])[0].get("segment", {}).get("tiles")
-        if seg and tiles:
-            ours = median(seg)
-            others = [median(runner.values("base64", p, "forward", "median_s")) for p in peers]
-            others = [None if o is None else tiles * o for o in others]
-            best = min((o for o in others if o is not None), default=None)
-            r = ratio(ours, best)
-            rows.append([f"{a.image}x{a.image} overlap-tile, {tiles} tiles (s)", fmt(ours)] + [fmt(o) for o in others]
-                        + [fmt(ratio(ours, o)) for o in others] + ["<=1 vs fastest peer", "" if r is None else
-                                                                  ("yes" if r <= 1 else "NO")])
+        seg_runs = runs("segment", "ours", "segment")
+        if seg_runs:
+            tiles = seg_runs[0]["segment"]["tiles"]
+            others, cells, best = [], [], None
+            for peer in peers:
+                peer_runs = runs("base64", peer, "forward")
+                others.append(None if not peer_runs else tiles * median([field(r, "forward", "median_s") for r in peer_runs]))
+                ratios, _ = per_round(seg_runs, peer_runs, "segment", "forward", "median_s", scale=tiles)
+                cells.append(ratio_text(ratios))
+                # The target is the fastest peer: the largest ratio.
+                if ratios and (best is None or median(ratios) > best[0]):
+                    best = (median(ratios), peer_runs)
+            verdict, busy = "", ""
+            if best:
+                verdict = "yes" if best[0] <= 1 else "NO"
+                _, b = per_round(seg_runs, best[1], "segment", "forward", "median_s")
+                busy = f"{b}/{len(seg_runs)}"
+            rows.append([f"{a.image}x{a.image} overlap-tile, {tiles} tiles (s)", fmt(median([field(r, "segment", "median_s") for r in seg_runs]))]
+                        + [fmt(o) for o in others] + cells + ["<=1 vs fastest peer", verdict, busy])
     if "scaling" in cases:
         for mode in ("forward", "train"):
-            one = median(runner.values("base64", "ours", mode, "median_s", threads=1))
-            two = median(runner.values("base64", "ours", mode, "median_s"))
-            s = ratio(one, two)
-            rows.append([f"base64 {mode} scaling 1->{a.threads} threads", fmt(s), "", "", "", "", "", "",
-                         ">=1.85x", "" if s is None else ("yes" if s >= 1.85 else "NO")])
+            one, two = runs("base64", "ours", mode, threads=1), runs("base64", "ours", mode)
+            pairs = list(zip(one, two))
+            scalings = [field(p, mode, "median_s") / field(q, mode, "median_s") for p, q in pairs]
+            busy = sum(1 for p, q in pairs if contended(p, mode) or contended(q, mode))
+            verdict = "" if not scalings else ("yes" if median(scalings) >= 1.85 else "NO")
+            rows.append([f"base64 {mode} scaling 1->{a.threads} threads", ratio_text(scalings), "", "", "", "", "", "",
+                         ">=1.85x", verdict, f"{busy}/{len(pairs)}"])
     widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
     lines = ["  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
              for r in [header] + rows]
@@ -224,6 +269,11 @@ def main():
           f"{a.reps}-rep medians ({time.time() - started:.0f} s; load average before {load_before[0]:.2f}, "
           f"after {load_after[0]:.2f})")
     print(table(runner, cases))
+    print("ratios: median over rounds of the per-round ratio (range); busy: rounds in which one of the two runs "
+          "got < 75% of the CPU it asked for (another process competed; such ratios are not meaningful)")
+    kernels = next((r["result"].get("backend", {}).get("kernels") for r in runner.log if r["engine"] == "ours"), None)
+    if kernels:
+        print(f"ours: {kernels}")
     print("per-run medians (s) and CPU utilisation, in round order:")
     print(noise(runner))
     if a.json:

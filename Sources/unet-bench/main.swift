@@ -40,7 +40,7 @@ var fields: [(String, JSON)] = [
   ("framework", .string("swift-neuralcore")),
   ("version", .string("unet-worker")),
   ("backend", .object([
-    ("conv3x3", .string("Winograd F(2x2,3x3) or implicit-im2col GEMM, 4x24 SIMD8 FMA register tile")),
+    ("kernels", .string(UNetWorkspace.kernelDescription)),
     ("num_threads", .int(options.threads)),
   ])),
   ("config", .object([

@@ -17,8 +17,10 @@ enum MicroKernel {
   static let rows = 4
   #if NEURALCORE_AVX512
   static let columns = 48
+  static let summary = "4x48 register tile, SIMD16 (AVX-512) FMA"
   #else
   static let columns = 24
+  static let summary = "4x24 register tile, SIMD8 (AVX2) FMA"
   #endif
 
   /// Copies one packed row of a B micro-panel (`columns` floats).
