@@ -27,6 +27,9 @@ import Testing
     Case(inputs: [(300, 8, 12)], cout: 20, relu: false),
     // 65 × 65 tiles: more than one strip.
     Case(inputs: [(32, 132, 132)], cout: 32, relu: true),
+    // 128 × 128 tiles in 16 strips: threads take whole strips, and the weight gradient is
+    // summed in groups of strips.
+    Case(inputs: [(16, 258, 258)], cout: 16, relu: true),
   ]
 
   @Test(arguments: cases)
@@ -61,9 +64,10 @@ import Testing
     }
   }
 
-  /// One strip shared by all threads (24 channels, 28 × 40 output), and nine strips that one or
-  /// two threads take whole while three share each (32 channels, 130 × 130 output).
-  @Test(arguments: [(24, 18, 30, 42), (32, 32, 132, 132)])
+  /// One strip shared by all threads (24 channels, 28 × 40 output); nine strips that one or
+  /// two threads take whole while three share each (32 channels, 130 × 130 output); sixteen
+  /// strips whose weight gradient is summed in groups (16 channels, 256 × 256 output).
+  @Test(arguments: [(24, 18, 30, 42), (32, 32, 132, 132), (16, 16, 258, 258)])
   func resultsAreBitIdenticalForAnyThreadCount(_ shape: (cin: Int, cout: Int, h: Int, w: Int)) {
     var rng = RandomSource(seed: 5)
     let input = Reference.randomTensor(shape.cin, shape.h, shape.w, rng: &rng)

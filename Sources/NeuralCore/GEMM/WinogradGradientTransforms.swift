@@ -98,12 +98,13 @@ enum WinogradGradientTransforms {
 
   // MARK: Filters
 
-  /// dg = Gᵀ dU G for the (output, input) pairs of output rows `rows`: dU_ξ[o][i] at
-  /// `du + ξ · positionStride + o · inputs + i`; dg written to `weightGradient[(o · inputs + i)
-  /// · 9 + ky · 3 + kx]`.
+  /// dg = Gᵀ dU G for the (output, input) pairs of output rows `rows`, where dU is the sum
+  /// (in group order) of `groups` partial sums `groupStride` floats apart, each holding
+  /// dU_ξ[o][i] at `ξ · positionStride + o · inputs + i`; dg written to
+  /// `weightGradient[(o · inputs + i) · 9 + ky · 3 + kx]`.
   static func transformFilterGradient(
-    _ du: UnsafePointer<Float>, positionStride: Int, rows: Range<Int>, inputs: Int,
-    into weightGradient: UnsafeMutablePointer<Float>
+    _ du: UnsafePointer<Float>, positionStride: Int, groups: Int, groupStride: Int, rows: Range<Int>,
+    inputs: Int, into weightGradient: UnsafeMutablePointer<Float>
   ) {
     // Gᵀ applied to four values: (u0 + (u1 + u2)/2, (u1 − u2)/2, (u1 + u2)/2 + u3).
     @inline(__always) func shrink(_ u0: Float, _ u1: Float, _ u2: Float, _ u3: Float) -> (Float, Float, Float) {
@@ -113,7 +114,11 @@ enum WinogradGradientTransforms {
     for o in rows {
       for i in 0..<inputs {
         let source = du + o * inputs + i
-        @inline(__always) func u(_ xi: Int) -> Float { source[xi * positionStride] }
+        @inline(__always) func u(_ xi: Int) -> Float {
+          var sum = source[xi * positionStride]
+          for group in 1..<groups { sum += source[group * groupStride + xi * positionStride] }
+          return sum
+        }
         // Rows of Gᵀ dU (3 × 4), column by column; then the columns of that (· G).
         let t0 = shrink(u(0), u(4), u(8), u(12))
         let t1 = shrink(u(1), u(5), u(9), u(13))
