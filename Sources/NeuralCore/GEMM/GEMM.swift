@@ -37,6 +37,16 @@ enum GEMM {
     }
   }
 
+  /// The same product computed on the calling thread in one thread's `scratch`: for callers
+  /// that spread independent products over the threads themselves.
+  static func multiplySerial<A: GEMMLeftOperand, B: GEMMRightOperand, C: GEMMOutput>(
+    m: Int, n: Int, k: Int, a: A, b: B, into c: C, accumulate: Bool = false, scratch: GEMMScratch
+  ) {
+    precondition(m >= 0 && n >= 0 && k >= 0, "GEMM: negative extent \(m)×\(n)×\(k)")
+    if m == 0 || n == 0 { return }
+    multiplyBlock(rows: 0..<m, columns: 0..<n, k: k, a: a, b: b, into: c, accumulate: accumulate, scratch: scratch)
+  }
+
   /// The serial blocked loops over one rectangle of C.
   private static func multiplyBlock<A: GEMMLeftOperand, B: GEMMRightOperand, C: GEMMOutput>(
     rows: Range<Int>, columns: Range<Int>, k: Int, a: A, b: B, into c: C, accumulate: Bool,
@@ -45,7 +55,7 @@ enum GEMM {
     let mr = MicroKernel.rows
     let nr = MicroKernel.columns
     let blocks = GEMMBlocking.depthBlocks(k)
-    let packedB = scratch.packedB.pointer
+    let packedBScratch = scratch.packedB.pointer
     let packedAScratch = scratch.packedA.pointer
     let tile = scratch.tile.pointer
     if k == 0 {
@@ -67,7 +77,7 @@ enum GEMM {
         let kc = depth.count
         let addToC = accumulate || block > 0
         let isLast = block == blocks.count - 1
-        b.pack(depth: depth, columns: jc..<jcEnd, into: packedB)
+        let packedB = b.panels(depth: depth, columns: jc..<jcEnd, scratch: packedBScratch)
         var ic = rows.lowerBound
         while ic < rows.upperBound {
           let icEnd = Swift.min(rows.upperBound, ic + GEMMBlocking.rowBlock)
@@ -75,7 +85,7 @@ enum GEMM {
           var jr = jc
           while jr < jcEnd {
             let tileColumns = Swift.min(nr, jcEnd - jr)
-            let bPanel = UnsafePointer(packedB + (jr - jc) * kc)
+            let bPanel = packedB + (jr - jc) * kc
             var ir = ic
             while ir < icEnd {
               let tileRows = Swift.min(mr, icEnd - ir)

@@ -4,16 +4,17 @@
 ///       for pc in depth blocks            (balanced, each ≤ maxDepth)
 ///         pack B
 ///         for ic in rows by mc           A block (mc × kc) lives in L2
-///           for jr in jc block by 24     B micro-panel (kc × 24) lives in L1
+///           for jr in jc block by nr     B micro-panel (kc × nr) lives in L1
 ///             for ir in ic block by 4    A micro-panel streams from L2
 ///               micro-kernel
 ///
 /// Sizes are for the development machine (48 KiB L1d, 1 MiB L2 per core, 32 MiB shared L3):
-/// a B micro-panel of 256 × 24 floats is 24 KiB, an A block of 256 × 256 floats 256 KiB.
+/// a B micro-panel of 256 × 24 floats is 24 KiB (48 KiB with the AVX-512 tile), an A block of
+/// 256 × 256 floats 256 KiB.
 enum GEMMBlocking {
   static let maxDepth = 256
   static let rowBlock = 256
-  static let columnBlock = 24 * 128
+  static let columnBlock = 3072
 
   /// The depth partition used for a GEMM with inner dimension `k`. Blocks are balanced (a k of
   /// 288 becomes two blocks of 144, not 256 + 32). Operands packed ahead of time use the same

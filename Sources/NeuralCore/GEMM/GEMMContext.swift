@@ -6,6 +6,8 @@
 final class GEMMContext {
   let parallel: Parallel
   let scratch: [GEMMScratch]
+  /// Transformed filters and strips of the Winograd convolutions run in this context.
+  let winograd = WinogradBuffers()
 
   init(parallel: Parallel) {
     self.parallel = parallel

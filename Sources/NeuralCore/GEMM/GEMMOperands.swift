@@ -21,6 +21,20 @@ protocol GEMMRightOperand {
   /// micro-panels: panel `p` holds, for each depth index, the 24 values of columns
   /// `columns.lowerBound + 24p ..< +24` (zero past the last column).
   func pack(depth: Range<Int>, columns: Range<Int>, into destination: UnsafeMutablePointer<Float>)
+
+  /// The packed block: by default `pack`ed into `scratch`; operands packed ahead of time
+  /// return their own storage.
+  func panels(depth: Range<Int>, columns: Range<Int>, scratch: UnsafeMutablePointer<Float>)
+    -> UnsafePointer<Float>
+}
+
+extension GEMMRightOperand {
+  func panels(depth: Range<Int>, columns: Range<Int>, scratch: UnsafeMutablePointer<Float>)
+    -> UnsafePointer<Float>
+  {
+    pack(depth: depth, columns: columns, into: scratch)
+    return UnsafePointer(scratch)
+  }
 }
 
 /// Where C goes.

@@ -36,8 +36,9 @@ struct RowsOutput: GEMMOutput {
     self.relu = false
   }
 
+  /// Where row `row` starts (for a convolution: the dense plane of output channel `row`).
   @inline(__always)
-  private func rowPointer(_ row: Int) -> UnsafeMutablePointer<Float> {
+  func rowPointer(_ row: Int) -> UnsafeMutablePointer<Float> {
     row < split ? first + row * rowStride : second + (row - split) * rowStride
   }
 

@@ -45,10 +45,7 @@ struct Im2ColOperand: GEMMRightOperand {
         let source = UnsafePointer(channelBase + ky * rowStride + kx)
         let row = panel + kk * nr
         if oneRun {
-          let s = source + y0 * rowStride + x0
-          MicroKernel.store(MicroKernel.load(s), row)
-          MicroKernel.store(MicroKernel.load(s + 8), row + 8)
-          MicroKernel.store(MicroKernel.load(s + 16), row + 16)
+          MicroKernel.copyPanelRow(source + y0 * rowStride + x0, to: row)
         } else {
           Packing.forEachRowSegment(start: panelStart, count: count, width: outWidth) {
             offset, y, x, length in

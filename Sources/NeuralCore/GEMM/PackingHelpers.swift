@@ -142,3 +142,48 @@ struct PrepackedLeftOperand: GEMMLeftOperand {
     base + depth.lowerBound * PrepackedLeftOperand.paddedRows(self.rows) + rows.lowerBound * depth.count
   }
 }
+
+/// A right operand (k × n) stored ahead of the multiplication in exactly the block layout the
+/// driver asks for: for each depth block (`GEMMBlocking.depthBlocks(k)`) starting at row
+/// `blockStart`, its column panels of 24, `blockDepth × 24` floats each, from
+/// `blockStart × paddedColumns(n)`; element (p, j) of a block of depth kc sits at
+/// `(j / 24) · kc · 24 + (p − blockStart) · 24 + j % 24`. Whoever fills it (the Winograd input
+/// transform) writes straight into the layout, so the GEMM packs nothing.
+struct PrepackedRightOperand: GEMMRightOperand {
+  let base: UnsafePointer<Float>
+  let depth: Int
+  let columns: Int
+
+  static func paddedColumns(_ n: Int) -> Int {
+    (n + MicroKernel.columns - 1) / MicroKernel.columns * MicroKernel.columns
+  }
+
+  /// Floats needed for a k × n operand.
+  static func storageCount(depth k: Int, columns n: Int) -> Int { k * paddedColumns(n) }
+
+  /// Where row `p` of the operand starts (its column 0) and the depth of its block.
+  static func row(_ p: Int, depth k: Int, columns n: Int) -> (offset: Int, blockDepth: Int) {
+    let blocks = GEMMBlocking.depthBlocks(k)
+    let block = p / blocks.size
+    let range = blocks.range(block)
+    return (range.lowerBound * paddedColumns(n) + (p - range.lowerBound) * MicroKernel.columns, range.count)
+  }
+
+  /// Offset of column `j` from its row's start, in a block of depth `blockDepth`.
+  @inline(__always)
+  static func columnOffset(_ j: Int, blockDepth: Int) -> Int {
+    let panel = j / MicroKernel.columns
+    return panel * blockDepth * MicroKernel.columns + (j - panel * MicroKernel.columns)
+  }
+
+  func panels(depth range: Range<Int>, columns: Range<Int>, scratch: UnsafeMutablePointer<Float>)
+    -> UnsafePointer<Float>
+  {
+    base + range.lowerBound * PrepackedRightOperand.paddedColumns(self.columns) + columns.lowerBound * range.count
+  }
+
+  func pack(depth range: Range<Int>, columns: Range<Int>, into destination: UnsafeMutablePointer<Float>) {
+    let count = range.count * PrepackedRightOperand.paddedColumns(columns.count)
+    destination.update(from: panels(depth: range, columns: columns, scratch: destination), count: count)
+  }
+}

@@ -5,7 +5,8 @@
 ///
 /// Shapes: in Cin × H × W (possibly a concatenation of cropped views), out Cout × (H-k+1) ×
 /// (W-k+1), W stored [Cout][Cin][k][k] (as PyTorch's Conv2d), b [Cout].
-/// All three products are one packed GEMM each:
+/// All three products are one packed GEMM each (or, for 3×3 kernels with even outputs, 16
+/// smaller ones through Winograd's F(2×2, 3×3): `WinogradConvolution`, `WinogradWeightGradient`):
 /// - forward:        out = W · im2col(in)                           (m Cout, k Cin·k², n pixels)
 /// - weight grad:    dW = dPre · im2col(in)ᵀ                        (m Cout, n Cin·k², k pixels)
 /// - input grad:     dIn = flip(W)ᵀ · im2col(pad_{k-1}(dPre))       (m Cin, k Cout·k², n pixels)
@@ -16,6 +17,18 @@ enum ConvolutionKernel {
     outputChannels: Int, kernel: Int, relu: Bool, output: UnsafeMutablePointer<Float>,
     packing: AlignedBuffer, context: GEMMContext
   ) {
+    if WinogradConvolution.applies(
+      kernel: kernel, inputChannels: input.channels, outputHeight: input.height - kernel + 1,
+      outputWidth: input.width - kernel + 1)
+    {
+      let inputChannels = input.channels
+      WinogradConvolution.run(
+        input: input, outputChannels: outputChannels,
+        filter: { co, ci in (weights + (co * inputChannels + ci) * 9, false) },
+        into: RowsOutput(output, rowStride: (input.height - 2) * (input.width - 2), bias: bias, relu: relu),
+        accumulate: false, context: context)
+      return
+    }
     let columns = Im2ColOperand(input: input, kernel: kernel)
     let depth = columns.rows
     let a = PrepackedLeftOperand.pack(
@@ -57,16 +70,35 @@ enum ConvolutionKernel {
     let preActivation = FeatureMapView(
       base: paddedBase + pad * paddedWidth + pad, channels: outputChannels, height: outHeight,
       width: outWidth, rowStride: paddedWidth, channelStride: paddedHeight * paddedWidth)
-    let columns = Im2ColOperand(input: input, kernel: kernel)
-    GEMM.multiply(
-      m: outputChannels, n: columns.rows, k: outHeight * outWidth,
-      a: FeatureMapRowsOperand(map: preActivation),
-      b: TransposedIm2ColOperand(columnMatrix: columns),
-      into: RowsOutput(weightGradient, rowStride: columns.rows), context: context)
+    if WinogradConvolution.applies(
+      kernel: kernel, inputChannels: input.channels, outputHeight: outHeight, outputWidth: outWidth)
+    {
+      WinogradWeightGradient.run(
+        input: input, outputGradient: preActivation, into: weightGradient, context: context)
+    } else {
+      let columns = Im2ColOperand(input: input, kernel: kernel)
+      GEMM.multiply(
+        m: outputChannels, n: columns.rows, k: outHeight * outWidth,
+        a: FeatureMapRowsOperand(map: preActivation),
+        b: TransposedIm2ColOperand(columnMatrix: columns),
+        into: RowsOutput(weightGradient, rowStride: columns.rows), context: context)
+    }
 
     // dIn = flip(W)ᵀ · im2col(pad(dPre)): a valid convolution of the zero-bordered gradient.
     guard let inputGradient else { return }
     let inputChannels = input.channels
+    let paddedMap = FeatureMapView(
+      base: paddedBase, channels: outputChannels, height: paddedHeight, width: paddedWidth)
+    if WinogradConvolution.applies(
+      kernel: kernel, inputChannels: outputChannels, outputHeight: input.height, outputWidth: input.width)
+    {
+      // The rotated filters, transposed: output = input channel ci, depth = output channel co.
+      WinogradConvolution.run(
+        input: ChannelConcatenation([paddedMap]), outputChannels: inputChannels,
+        filter: { ci, co in (weights + (co * inputChannels + ci) * 9, true) },
+        into: inputGradient, accumulate: accumulateInputGradient, context: context)
+      return
+    }
     let k2 = kernel * kernel
     let depth = outputChannels * k2
     let a = PrepackedLeftOperand.pack(
@@ -77,8 +109,6 @@ enum ConvolutionKernel {
       let flipped = k2 - 1 - (q - co * k2)
       return weights[(co * inputChannels + ci) * k2 + flipped]
     }
-    let paddedMap = FeatureMapView(
-      base: paddedBase, channels: outputChannels, height: paddedHeight, width: paddedWidth)
     GEMM.multiply(
       m: inputChannels, n: input.height * input.width, k: depth, a: a,
       b: Im2ColOperand(input: ChannelConcatenation([paddedMap]), kernel: kernel),

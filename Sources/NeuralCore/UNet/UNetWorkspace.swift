@@ -28,6 +28,12 @@ public final class UNetWorkspace {
 
   public func resetTimings() { timings.removeAll() }
 
+  /// How this build computes the convolutions (for benchmark reports): the 3×3 algorithm and
+  /// the GEMM's register tile, which depends on the build flags (`-D NEURALCORE_AVX512`).
+  public static let kernelDescription =
+    "3x3: Winograd F(2x2,3x3) (>= 16 input channels, even output) else implicit-im2col GEMM; packed GEMM, "
+    + MicroKernel.summary
+
   public init(parallel: Parallel) {
     self.parallel = parallel
     self.gemm = GEMMContext(parallel: parallel)
@@ -39,6 +45,7 @@ public final class UNetWorkspace {
     floats += gradients.reduce(0) { $0 + $1.capacity } + skipGradients.reduce(0) { $0 + $1.capacity }
     floats += padded.capacity + packing.capacity + parameterGradient.capacity
     floats += gemm.scratch.reduce(0) { $0 + $1.packedA.capacity + $1.packedB.capacity + $1.tile.capacity }
+    floats += gemm.winograd.capacity
     return floats * MemoryLayout<Float>.stride
   }
 

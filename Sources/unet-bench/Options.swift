@@ -1,0 +1,93 @@
+import Foundation
+
+/// Command-line options; names and defaults as the peer script's (Benchmarks/unet_peer.py).
+struct Options {
+  var base = 64
+  var depth = 4
+  var tile = 572
+  var mode = "both"
+  var reps = 5
+  var warmup = 2
+  var threads = 2
+  var profile = false
+  var inputChannels = 1
+  var classes = 2
+  var learningRate: Float = 1e-4
+  var momentum: Float = 0.99
+  var dropout: Float = 0
+  var seed: UInt64 = 0
+  var peakGFLOPsPerThread = 116.16
+  /// Edge of the square image of `--mode segment`.
+  var image = 512
+
+  static let usage = """
+    usage: unet-bench [--base-channels N] [--depth N] [--tile N] [--mode forward|train|both|segment]
+                      [--reps N] [--warmup N] [--threads N] [--profile] [--image N] [--in-ch N]
+                      [--classes N] [--lr X] [--momentum X] [--dropout X] [--seed N] [--peak-gflops X]
+
+    Times the U-Net on one tile (--tile is the input edge: 572 -> 388 output) and prints one JSON
+    line with the peer script's fields (Benchmarks/unet_peer.py). forward: inference of one tile;
+    train: forward + weighted softmax cross-entropy + backward + SGD momentum; both: the two;
+    segment: an --image x --image image (default 512) through the overlap-tile segmenter with
+    output tiles of the --tile network (the JSON gives the tile count, to compare with the peers'
+    forward time for as many tiles). --profile adds per-layer times and the fraction of peak
+    (--peak-gflops per thread, default 116.16: 32 FP32 FLOP/cycle x 3.63 GHz).
+    """
+
+  static func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("unet-bench: \(message)\n".utf8))
+    exit(2)
+  }
+
+  init() {}
+
+  init(parsing arguments: [String]) {
+    var i = 0
+    func value(_ flag: String) -> String {
+      i += 1
+      guard i < arguments.count else { Options.fail("\(flag) needs a value") }
+      return arguments[i]
+    }
+    func int(_ flag: String) -> Int {
+      guard let v = Int(value(flag)), v >= 0 else { Options.fail("\(flag) needs a non-negative integer") }
+      return v
+    }
+    func float(_ flag: String) -> Float {
+      guard let v = Float(value(flag)) else { Options.fail("\(flag) needs a number") }
+      return v
+    }
+    while i < arguments.count {
+      let flag = arguments[i]
+      switch flag {
+      case "--base-channels", "--base": base = int(flag)
+      case "--depth": depth = int(flag)
+      case "--tile": tile = int(flag)
+      case "--mode":
+        mode = value(flag)
+        guard ["forward", "train", "both", "segment"].contains(mode) else {
+          Options.fail("--mode must be forward, train, both or segment")
+        }
+      case "--reps": reps = max(1, int(flag))
+      case "--warmup": warmup = int(flag)
+      case "--threads": threads = max(1, int(flag))
+      case "--profile": profile = true
+      case "--image": image = max(1, int(flag))
+      case "--in-ch": inputChannels = int(flag)
+      case "--classes": classes = int(flag)
+      case "--lr": learningRate = float(flag)
+      case "--momentum": momentum = float(flag)
+      case "--dropout": dropout = float(flag)
+      case "--seed": seed = UInt64(int(flag))
+      case "--peak-gflops": peakGFLOPsPerThread = Double(float(flag))
+      case "--help", "-h":
+        print(Options.usage)
+        exit(0)
+      default: Options.fail("unknown flag \(flag) (try --help)")
+      }
+      i += 1
+    }
+  }
+
+  var timesForward: Bool { mode == "forward" || mode == "both" }
+  var timesTraining: Bool { mode == "train" || mode == "both" }
+}
