@@ -53,7 +53,7 @@ let package = Package(
         "JSONRPC",
       ]),
     .executableTarget(name: "unet-worker", dependencies: ["WorkerCore"]),
-    .executableTarget(name: "unet-bench", dependencies: ["NeuralCore"]),
+    .executableTarget(name: "unet-bench", dependencies: ["NeuralCore", "Segmentation"]),
 
     .testTarget(name: "NeuralCoreTests", dependencies: ["NeuralCore"]),
     .testTarget(name: "ImageOpsTests", dependencies: ["ImageOps", "NeuralCore"]),
