@@ -20,7 +20,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 IMAGEJ_JAR ?= /usr/share/java/ij.jar
 
-.PHONY: all deps imagej-runtime python-runtime protocol-test-deps build test demo imagej install dist clean
+.PHONY: all deps imagej-runtime python-runtime protocol-test-deps build test demo imagej bench install dist clean
 
 all: build
 
@@ -78,6 +78,11 @@ python-runtime:
 	@command -v python3 >/dev/null 2>&1 || { \
 	  echo "Installing python3 with apt-get"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3; }
+
+# Speed: our unet-bench against PyTorch (with and without jemalloc) and onnxruntime, alternately in
+# one run, with ratios (Benchmarks/run_bench.py; the peers run when /tmp/peer exists, see there).
+bench: build
+	python3 Benchmarks/run_bench.py
 
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin
