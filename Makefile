@@ -6,10 +6,18 @@ SWIFT      ?= swift
 # since about 2015; without FMA Swift would call fmaf and the numeric code runs ~100x slower.
 # Override with `make CPU_FLAGS=` for a plain build (correct, only slower).
 ARCH       := $(shell uname -m)
+# AVX-512 machines get the 4x48 SIMD16 register tile (about 1.5x faster on Zen 5); others haswell.
+HASWELL_FLAGS = -Xcc -march=haswell -Xswiftc -target-cpu -Xswiftc haswell
 ifeq ($(ARCH),x86_64)
-CPU_FLAGS  ?= -Xcc -march=haswell -Xswiftc -target-cpu -Xswiftc haswell
+ifeq ($(shell grep -qw avx512f /proc/cpuinfo 2>/dev/null && echo yes),yes)
+CPU_FLAGS  ?= -Xcc -march=skylake-avx512 -Xswiftc -target-cpu -Xswiftc skylake-avx512 -Xswiftc -DNEURALCORE_AVX512
+else
+CPU_FLAGS  ?= $(HASWELL_FLAGS)
+endif
+DIST_CPU_FLAGS ?= $(HASWELL_FLAGS)
 else
 CPU_FLAGS  ?=
+DIST_CPU_FLAGS ?=
 endif
 SWIFT_FLAGS = -c release $(CPU_FLAGS)
 PREFIX     ?= /usr/local
@@ -90,7 +98,7 @@ install: build
 
 # A portable archive: the Swift runtime linked in, so an ImageJ user needs no toolchain.
 dist: deps
-	$(SWIFT) build $(SWIFT_FLAGS) --static-swift-stdlib
+	$(SWIFT) build -c release $(DIST_CPU_FLAGS) --static-swift-stdlib
 	mkdir -p dist
 	tar -czf dist/unet-worker-$(ARCH)-linux.tar.gz -C $(BIN) unet-worker
 	@echo "dist/unet-worker-$(ARCH)-linux.tar.gz"
