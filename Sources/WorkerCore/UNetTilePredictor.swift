@@ -7,11 +7,14 @@ struct UNetTilePredictor: TilePredictor {
   let network: UNet
   let parallel: Parallel
   private let geometry: UNetGeometry
+  /// One set of buffers for every tile of a job: allocated at the first tile, reused after.
+  private let workspace: UNetWorkspace
 
   init(network: UNet, parallel: Parallel) {
     self.network = network
     self.parallel = parallel
     self.geometry = UNetGeometry(depth: network.configuration.depth)
+    self.workspace = UNetWorkspace(parallel: parallel)
   }
 
   var inputChannels: Int { network.configuration.inputChannels }
@@ -36,6 +39,6 @@ struct UNetTilePredictor: TilePredictor {
   }
 
   func predictProbabilities(_ tile: Tensor) -> Tensor {
-    network.probabilities(tile, parallel: parallel)
+    network.probabilities(tile, workspace: workspace)
   }
 }
