@@ -47,10 +47,13 @@ def parse_args(argv=None):
     p.add_argument("--folds", type=int, default=3, help="folds over images (k of k-fold)")
     p.add_argument("--use-folds", default="", help="comma-separated folds to run (default: all)")
     p.add_argument("--seeds", default="1,2,3", help="comma-separated training seeds")
-    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--threads", type=int, default=2, help="compute threads of the worker and the peer")
     p.add_argument("--config", default="{}", help="JSON object merged into train's config")
     p.add_argument("--train-options", default="{}", help="JSON object merged into train's params")
     p.add_argument("--segment-options", default="{}", help="JSON object merged into segment's params")
+    p.add_argument("--segment-variants", default="",
+                   help='JSON object {"name": {segment params}, ...}: every trained model is segmented and '
+                        'scored once per variant (rows LABEL/name); default: one run with --segment-options')
     p.add_argument("--label", default="unet-worker", help="name of our rows in the table")
     p.add_argument("--peer-python", default="", help="python with torch etc. (e.g. /tmp/peer/bin/python)")
     p.add_argument("--peer-script", default=str(HERE.parent.parent / "shared" / "peers" / "quality_peer.py"))
@@ -119,23 +122,28 @@ def run_ours(args, worker, work, split, seed):
             print(f"  [ours seed {seed}] {progress.describe()}", file=sys.stderr, flush=True)
     trained = call.result()
     train_seconds = time.time() - started
-    out_dir = work / f"segment_seed{seed}"
-    started = time.time()
-    seg = worker.segment(str(model), [str(i) for i, _ in split["test"]], str(out_dir), outputs=["instances"],
-                         **json.loads(args.segment_options)).result()
-    segment_seconds = time.time() - started
-    per_image = []
-    for entry, (_, truth) in zip(seg["outputs"], split["test"]):
-        per_image.append(worker.evaluate(entry["instances"], str(truth)))
+    variants = json.loads(args.segment_variants) if args.segment_variants else {"": {}}
+    rows = {}
+    for name, options in variants.items():
+        out_dir = work / f"segment_seed{seed}_{name or 'default'}"
+        started = time.time()
+        seg = worker.segment(str(model), [str(i) for i, _ in split["test"]], str(out_dir), outputs=["instances"],
+                             **dict(json.loads(args.segment_options), **options)).result()
+        segment_seconds = time.time() - started
+        per_image = [worker.evaluate(entry["instances"], str(truth))
+                     for entry, (_, truth) in zip(seg["outputs"], split["test"])]
+        if not args.keep:
+            shutil.rmtree(out_dir, ignore_errors=True)
+        metrics = {m: statistics.fmean(r[m] for r in per_image) for m in METRICS}
+        rows[name] = dict(metrics, iterations=trained["iterations"], train_seconds=round(train_seconds, 1),
+                          segment_seconds=round(segment_seconds, 1), tile_size=trained.get("tile_size"),
+                          truth_objects=sum(r["truth_objects"] for r in per_image),
+                          predicted_objects=sum(r["predicted_objects"] for r in per_image),
+                          segment_options=dict(json.loads(args.segment_options), **options),
+                          result={k: v for k, v in trained.items() if k != "model"})
     if not args.keep:
-        shutil.rmtree(out_dir, ignore_errors=True)
         model.unlink(missing_ok=True)
-    metrics = {m: statistics.fmean(r[m] for r in per_image) for m in METRICS}
-    return dict(metrics, iterations=trained["iterations"], train_seconds=round(train_seconds, 1),
-                segment_seconds=round(segment_seconds, 1), tile_size=trained.get("tile_size"),
-                truth_objects=sum(r["truth_objects"] for r in per_image),
-                predicted_objects=sum(r["predicted_objects"] for r in per_image),
-                result={k: v for k, v in trained.items() if k != "model"})
+    return rows
 
 
 def run_peer(args, work, seed):
@@ -188,7 +196,8 @@ def main():
     work_root.mkdir(parents=True, exist_ok=True)
     output = pathlib.Path(args.output or work_root / "results.jsonl")
     rows = []
-    worker = None if args.peer_only else Worker(os.path.abspath(args.worker), cwd=str(work_root))
+    worker = None if args.peer_only else Worker(os.path.abspath(args.worker), cwd=str(work_root),
+                                                arguments=["--threads", str(args.threads)])
     try:
         if worker:
             worker.initialize()
@@ -203,19 +212,20 @@ def main():
                                 n_train=len(split["train"]), n_test=len(split["test"]))
                     runs = [] if args.peer_only else [(args.label, lambda: run_ours(args, worker, work, split, seed))]
                     if peer:
-                        runs.append(("pytorch-peer", lambda: run_peer(args, work, seed)))
+                        runs.append(("pytorch-peer", lambda: {"": run_peer(args, work, seed)}))
                     for system, run in runs:
                         print(f"[quality] {name} fold {fold} seed {seed}: {system} "
                               f"({base['n_train']} train / {base['n_test']} test images, {args.seconds:.0f} s)",
                               file=sys.stderr, flush=True)
-                        row = dict(base, system=system, **run())
-                        if system == args.label:
-                            row.update(config=json.loads(args.config), segment_options=json.loads(args.segment_options))
-                        rows.append(row)
-                        with open(output, "a") as f:
-                            f.write(json.dumps(row) + "\n")
-                        print("[quality]   " + " ".join(f"{m} {row[m]:.3f}" for m in METRICS)
-                              + f" iterations {row['iterations']}", file=sys.stderr, flush=True)
+                        for variant, measured in run().items():
+                            row = dict(base, system=system + (f"/{variant}" if variant else ""), **measured)
+                            if system == args.label:
+                                row.update(config=json.loads(args.config), threads=args.threads)
+                            rows.append(row)
+                            with open(output, "a") as f:
+                                f.write(json.dumps(row) + "\n")
+                            print(f"[quality]   {row['system']}: " + " ".join(f"{m} {row[m]:.3f}" for m in METRICS)
+                                  + f" iterations {row['iterations']}", file=sys.stderr, flush=True)
     finally:
         if worker:
             worker.close()

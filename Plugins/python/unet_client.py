@@ -179,7 +179,8 @@ class Worker:
     :param on_progress: called with every :class:`Progress` of every request (reader thread)
     """
 
-    def __init__(self, executable=None, log=None, on_progress=None, cwd=None):
+    def __init__(self, executable=None, log=None, on_progress=None, cwd=None, arguments=()):
+        """``arguments``: extra command-line arguments of the worker, e.g. ``["--threads", "1"]``."""
         self.executable = find_worker(executable)
         self._log = log or (lambda line: print(line, file=sys.stderr))
         self._on_progress = on_progress
@@ -189,7 +190,7 @@ class Worker:
         self._next_id = 1
         self._closing = False
         self._stderr_tail = []
-        self._process = subprocess.Popen([self.executable], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        self._process = subprocess.Popen([self.executable, *arguments], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                          stderr=subprocess.PIPE, cwd=cwd)
         self._stderr_thread = threading.Thread(target=self._read_stderr, name="unet-worker stderr", daemon=True)
         self._stderr_thread.start()

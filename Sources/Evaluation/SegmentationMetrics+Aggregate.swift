@@ -5,7 +5,7 @@ extension SegmentationMetrics {
   /// object weighs the same whatever image it is in; SEG is the mean over all truth objects
   /// of the set, as the Cell Tracking Challenge averages over a whole sequence (weighted by
   /// each image's truth objects; a plain mean when no image has any). Foreground IoU, pixel
-  /// error and Rand error are per-image means. An empty list is a precondition failure.
+  /// error and the Rand errors are per-image means. An empty list is a precondition failure.
   public static func aggregate(_ metrics: [SegmentationMetrics]) -> SegmentationMetrics {
     precondition(!metrics.isEmpty, "SegmentationMetrics.aggregate: no metrics to aggregate")
     let count = Double(metrics.count)
@@ -23,7 +23,7 @@ extension SegmentationMetrics {
       matched: matched, truthObjects: truthObjects, predictedObjects: predictedObjects)
     return SegmentationMetrics(
       foregroundIoU: mean(\.foregroundIoU), pixelError: mean(\.pixelError),
-      randError: mean(\.randError), seg: seg,
+      randError: mean(\.randError), adaptedRandError: mean(\.adaptedRandError), seg: seg,
       f1At50: detection.f1, precisionAt50: detection.precision, recallAt50: detection.recall,
       truthObjects: truthObjects, predictedObjects: predictedObjects, matchedObjects: matched)
   }

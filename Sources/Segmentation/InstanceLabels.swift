@@ -32,27 +32,24 @@ public func foregroundMask(_ probability: Tensor, threshold: Float = 0.5) -> [UI
 ///     unfilled. The default 2 covers the training targets' seams: ImageOps cuts a one-pixel
 ///     seam so that touching objects are not even 8-neighbours, and every seam pixel lies within
 ///     two 4-connected steps of both objects; it also forgives a predicted gap of two pixels.
+///   - minimumArea: objects smaller than this many pixels (after growth) are fragments and
+///     become background: specks of noise and pieces of objects that the network half-sees.
 /// - Returns: labels 1...count in raster order of each object's first pixel, 0 = background.
 public func instanceLabels(
   probability: Tensor, threshold: Float = 0.5, growInstances: Bool = true, growthRadius: Int = 2,
-  growthThreshold: Float = InstanceDefaults.growthThreshold
+  growthThreshold: Float = InstanceOptions.defaultGrowthThreshold, minimumArea: Int = 0
 ) -> (labels: LabelImage, count: Int) {
   instanceLabels(
     mask: foregroundMask(probability, threshold: threshold), probability: probability,
-    growInstances: growInstances, growthRadius: growthRadius, growthThreshold: min(growthThreshold, threshold))
-}
-
-/// Defaults of instance labelling.
-public enum InstanceDefaults {
-  /// Probability above which object rims are grown into (see `instanceLabels`).
-  public static let growthThreshold: Float = 0.3
+    growInstances: growInstances, growthRadius: growthRadius, growthThreshold: min(growthThreshold, threshold),
+    minimumArea: minimumArea)
 }
 
 /// Instance labels from a mask already computed with `foregroundMask` (saves recomputing it
 /// when the mask is written too); see `instanceLabels(probability:threshold:...)`.
 public func instanceLabels(
   mask: [UInt8], probability: Tensor, growInstances: Bool = true, growthRadius: Int = 2,
-  growthThreshold: Float = InstanceDefaults.growthThreshold
+  growthThreshold: Float = InstanceOptions.defaultGrowthThreshold, minimumArea: Int = 0
 ) -> (labels: LabelImage, count: Int) {
   precondition(
     probability.channels == 1 && mask.count == probability.width * probability.height,
@@ -63,7 +60,7 @@ public func instanceLabels(
     growIntoSeparationBorders(
       &labels, foreground: mask, probability: probability, radius: growthRadius, growthThreshold: growthThreshold)
   }
-  return (labels, count)
+  return minimumArea > 1 ? labels.removingObjects(smallerThan: minimumArea) : (labels, count)
 }
 
 /// Gives the pixels of separation borders back to the objects they separate.

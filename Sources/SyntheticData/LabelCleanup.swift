@@ -6,18 +6,8 @@ import ImageOps
 ///
 /// Renderers draw from the result, so image and labels agree on every pixel.
 func instanceLabels(owner: [Int32], width: Int, height: Int, minimumArea: Int) -> LabelImage {
-  var (labels, count) = LabelImage(width: width, height: height, values: owner)
-    .splitIntoConnectedComponents()
-  var sizes = [Int](repeating: 0, count: count + 1)
-  for value in labels.values { sizes[Int(value)] += 1 }
-  var renumbered = [Int32](repeating: 0, count: count + 1)
-  var next: Int32 = 0
-  for label in 1..<(count + 1) where sizes[label] >= minimumArea {
-    next += 1
-    renumbered[label] = next
-  }
-  for i in labels.values.indices { labels.values[i] = renumbered[Int(labels.values[i])] }
-  return labels
+  LabelImage(width: width, height: height, values: owner).splitIntoConnectedComponents().labels
+    .removingObjects(smallerThan: minimumArea).labels
 }
 
 /// Pixels of an object with a 4-neighbour in a different object: the shared borders

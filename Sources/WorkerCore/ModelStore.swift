@@ -39,6 +39,21 @@ struct StoredModel: Sendable {
       history: TrainingHistory(metadata: metadata), trainingState: file.trainingState)
   }
 
+  /// The `min_object_area` that `segment` uses when the request gives none: a fraction of the
+  /// small objects' area in the training labels (`TrainingHistory.smallObjectArea`), so
+  /// fragments smaller than anything the annotator drew do not become objects. 0 for models
+  /// without that record.
+  var suggestedMinimumObjectArea: Int { Self.minimumObjectArea(smallObjectArea: history.smallObjectArea) }
+
+  /// The fragment size for training labels whose small objects have `smallObjectArea` pixels.
+  static func minimumObjectArea(smallObjectArea: Int?) -> Int {
+    guard let area = smallObjectArea else { return 0 }
+    return Int((minimumAreaFraction * Double(area)).rounded(.down))
+  }
+
+  /// Share of `TrainingHistory.smallObjectArea` below which a predicted object is a fragment.
+  static let minimumAreaFraction = 0.5
+
   /// Writes the model atomically (temporary file, then rename).
   func save(to path: String) throws {
     var metadata = normalization.metadata
@@ -56,6 +71,9 @@ struct TrainingHistory: Sendable {
   var seconds: Double = 0
   /// The stored network's score on the validation set, when training had one.
   var validation: ValidationScore?
+  /// The 1st percentile of the object areas (pixels) in the training labels: how small the
+  /// smallest real objects are (`TrainingSet.smallObjectArea`).
+  var smallObjectArea: Int?
 
   init() {}
 
@@ -66,6 +84,7 @@ struct TrainingHistory: Sendable {
       case "training.loss": lastLoss = Double(value)
       case "training.date": date = value
       case "training.seconds": seconds = Double(value) ?? 0
+      case "training.small_object_area": smallObjectArea = Int(value)
       default: break
       }
     }
@@ -82,6 +101,7 @@ struct TrainingHistory: Sendable {
     var pairs = [("training.iterations", String(iterations)), ("training.seconds", String(seconds))]
     if let lastLoss { pairs.append(("training.loss", String(lastLoss))) }
     if let date { pairs.append(("training.date", date)) }
+    if let smallObjectArea { pairs.append(("training.small_object_area", String(smallObjectArea))) }
     if let validation {
       pairs.append(contentsOf: [
         ("training.validation_loss", String(validation.loss)),
@@ -98,6 +118,7 @@ struct TrainingHistory: Sendable {
       "loss": lastLoss.map { .double($0) } ?? .null,
       "date": date.map { .string($0) } ?? .null,
       "seconds": .double(seconds),
+      "small_object_area": smallObjectArea.map { .int(Int64($0)) } ?? .null,
       "validation": validation.map {
         .object([
           "loss": .double($0.loss), "fg_iou": .double($0.foregroundIoU), "f1_50": .double($0.f1At50),

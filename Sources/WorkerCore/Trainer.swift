@@ -2,6 +2,7 @@ import Foundation
 import ImageOps
 import JSONRPC
 import NeuralCore
+import Segmentation
 
 /// The `train` loop: samples augmented tiles (ImageOps), takes SGD/Adam steps (NeuralCore),
 /// reports progress, checkpoints `model_out` atomically and honours cancellation and the
@@ -23,6 +24,7 @@ struct Trainer {
       normalization: normalization, ignoreValue: config.weightMap.ignoreValue, token: context.token,
       loaded: { context.progress.report(stage: "load", done: $0, total: request.images.count) })
 
+    let smallObjectArea = set.smallObjectArea(ignoreValue: config.weightMap.ignoreValue)
     let validator = try request.validationImages.isEmpty
       ? nil
       : Validator(
@@ -30,7 +32,9 @@ struct Trainer {
           images: request.validationImages, labels: request.validationLabels, field: "validation.images",
           labelsField: "validation.labels", normalization: normalization,
           ignoreValue: config.weightMap.ignoreValue, token: context.token),
-        parameters: config.weightMap, parallel: parallel)
+        parameters: config.weightMap,
+        instanceOptions: InstanceOptions(minimumArea: StoredModel.minimumObjectArea(smallObjectArea: smallObjectArea)),
+        parallel: parallel)
     if let validator, validator.channels != set.channels {
       throw RPCError.dataMismatch(
         "the validation images have \(validator.channels) channel(s) but the training images \(set.channels)")
@@ -42,11 +46,14 @@ struct Trainer {
     let samplers = set.examples.map {
       TrainingSampler(
         image: $0.image, labels: $0.labels, parameters: config.weightMap, augmentation: config.augmentation,
-        parallel: parallel)
+        foregroundFraction: config.foregroundCrops, parallel: parallel)
     }
+    let imageChoice = TrainingImageChoice(
+      rule: config.sampling, pixelCounts: set.examples.map { $0.image.width * $0.image.height })
     let rate = Float(config.effectiveLearningRate)
     var optimizer = startOptimizer(resuming: initial?.trainingState, parameterCount: network.parameterCount, rng: &rng)
     var history = initial?.history ?? TrainingHistory()
+    history.smallObjectArea = smallObjectArea
     let earlierSeconds = history.seconds
     let workspace = UNetWorkspace(parallel: parallel)
     let iterationBudget = request.iterations ?? (request.maxSeconds == nil ? TrainMethod.defaultIterations : Int.max)
@@ -86,7 +93,7 @@ struct Trainer {
       try context.token.check()
       optimizer.learningRate = config.schedule.rate(
         base: rate, done: done, total: estimatedTotal(done: done, elapsed: elapsed))
-      let sampler = samplers[rng.nextInt(below: samplers.count)]
+      let sampler = samplers[imageChoice.next(random: &rng)]
       let sample = sampler.sample(inputSize: inputSize, outputSize: outputSize, random: &rng)
       let loss = network.trainingStep(
         input: sample.input, targets: sample.classes, weights: sample.weights, optimizer: &optimizer,

@@ -34,6 +34,10 @@ struct TrainingConfiguration: Sendable {
   var validateEvery = 50
   var keepBest = true
   var memoryMB = 2048.0
+  /// How the next training image is drawn (`TrainingImageChoice`).
+  var sampling = TrainingImageChoice.Rule.area
+  /// Share of training tiles centred on a foreground pixel (the rest lie uniformly at random).
+  var foregroundCrops: Float = 0.5
 
   /// The step size used: the option, else 0.01 for SGD with momentum 0.99 (the paper's
   /// high momentum averages over many steps) and 1e-3 for Adam.
@@ -45,6 +49,7 @@ struct TrainingConfiguration: Sendable {
     "base_channels", "depth", "tile_size", "optimizer", "learning_rate", "lr_schedule", "momentum",
     "weight_decay", "w0", "sigma", "class_balance", "ignore_value", "augment", "dropout",
     "seed", "checkpoint_every", "checkpoint_seconds", "validate_every", "keep_best", "memory_mb",
+    "sampling", "foreground_crops",
   ]
 
   /// Reads `config` (absent: all defaults); unknown keys and bad values are -32602 naming
@@ -92,5 +97,13 @@ struct TrainingConfiguration: Sendable {
     validateEvery = try config.optionalInt("validate_every", in: 1...Int(Int32.max)) ?? validateEvery
     keepBest = try config.optionalBool("keep_best") ?? keepBest
     memoryMB = try config.optionalDouble("memory_mb", in: 16...1_000_000) ?? memoryMB
+    if let name = try config.optionalString("sampling") {
+      guard let rule = TrainingImageChoice.Rule(rawValue: name) else {
+        throw RPCError.invalidParams(
+          field: config.field("sampling"), "sampling must be \"area\" or \"image\", not \"\(name)\"")
+      }
+      sampling = rule
+    }
+    foregroundCrops = Float(try config.optionalDouble("foreground_crops", in: 0...1) ?? Double(foregroundCrops))
   }
 }

@@ -66,4 +66,13 @@ struct TrainingSet: Sendable {
     }
     return TrainingSet(examples: examples)
   }
+
+  /// The 1st percentile of the areas of all objects in the labels (nearest rank), nil when
+  /// they hold none: the size of the smallest real objects, robust to a few slivers.
+  func smallObjectArea(ignoreValue: Int32?) -> Int? {
+    let areas = examples.flatMap { $0.labels.instances(ignoreValue: ignoreValue).labels.objectAreas.dropFirst() }
+      .filter { $0 > 0 }.sorted()
+    guard !areas.isEmpty else { return nil }
+    return areas[(areas.count - 1) / 100]
+  }
 }

@@ -30,11 +30,14 @@ struct Validator {
 
   private let examples: [Example]
   private let parallel: Parallel
+  /// The instance rules `segment` applies by default for the model being trained.
+  private let instanceOptions: InstanceOptions
   /// Channels of the validation images (all equal, checked by `TrainingSet`).
   let channels: Int
 
-  init(set: TrainingSet, parameters: WeightMapParameters, parallel: Parallel) {
+  init(set: TrainingSet, parameters: WeightMapParameters, instanceOptions: InstanceOptions, parallel: Parallel) {
     self.parallel = parallel
+    self.instanceOptions = instanceOptions
     channels = set.channels
     examples = set.examples.map { example in
       Example(
@@ -62,7 +65,7 @@ struct Validator {
         throw RequestCancelled()
       }
       total.loss += weightedLoss(probability, target: example.target)
-      var predicted = instanceLabels(probability: probability).labels
+      var predicted = instanceOptions.labels(probability: probability).labels
       for p in predicted.values.indices where example.ignored[p] { predicted.values[p] = 0 }
       let metrics = evaluateSegmentation(prediction: predicted, truth: example.truth)
       total.foregroundIoU += metrics.foregroundIoU

@@ -48,7 +48,7 @@ import Testing
     #expect(
       m
         == SegmentationMetrics(
-          foregroundIoU: 1, pixelError: 0, randError: 0, seg: 1, f1At50: 1, precisionAt50: 1,
+          foregroundIoU: 1, pixelError: 0, randError: 0, adaptedRandError: 0, seg: 1, f1At50: 1, precisionAt50: 1,
           recallAt50: 1, truthObjects: 2, predictedObjects: 2, matchedObjects: 2))
   }
 
@@ -65,6 +65,9 @@ import Testing
     // Rand: 8 singletons, Σt² = 16 + 16 = 32: split = 8/32, merge = 8/8, F = 0.5/1.25 = 0.4.
     #expect(m.foregroundIoU == 0 && m.pixelError == 0.5)
     #expect(abs(m.randError - 0.6) < 1e-12)
+    // Adapted (background one segment): Σn² = 32, N = 8, Σb² = 64, Σa² = 32:
+    // P = 24/56, R = 1, F = 0.6, error 0.4.
+    #expect(abs(m.adaptedRandError - 0.4) < 1e-12)
     #expect(m.seg == 0 && m.f1At50 == 0 && m.precisionAt50 == 0 && m.recallAt50 == 0)
     #expect(m.truthObjects == 2 && m.predictedObjects == 0 && m.matchedObjects == 0)
   }

@@ -49,6 +49,7 @@ enum EvaluateMethod {
       "fg_iou": mean { Double($0.foregroundIoU) },
       "pixel_error": mean { Double($0.pixelError) },
       "rand_error": mean { Double($0.randError) },
+      "adapted_rand_error": mean { Double($0.adaptedRandError) },
       "seg": mean { Double($0.seg) },
       "f1_50": mean { Double($0.f1At50) },
       "precision_50": mean { Double($0.precisionAt50) },

@@ -20,10 +20,10 @@ enum SegmentMethod {
     var tileSize: Int?
     var memoryMB: Double
     var tta: Bool
-    var growInstances: Bool
-    var threshold: Float
-    /// Rims above this probability are grown into (never above `threshold`).
-    var growthThreshold: Float
+    /// Threshold, growth and fragment removal; `minimumArea` is replaced by the model's
+    /// suggestion when `min_object_area` is not given (`minimumAreaGiven`).
+    var instanceOptions: InstanceOptions
+    var minimumAreaGiven: Bool
   }
 
   static let spec = MethodSpec(
@@ -36,7 +36,7 @@ enum SegmentMethod {
   static func parse(_ params: ParamsReader) throws(RPCError) -> Request {
     try params.rejectUnknownKeys(allowed: [
       "model", "images", "output_dir", "outputs", "tile_size", "memory_mb", "tta", "grow_instances", "threshold",
-      "growth_threshold",
+      "growth_threshold", "min_object_area",
     ])
     let images = try params.stringArray("images")
     if images.isEmpty { throw RPCError.invalidParams(field: "images", "images must name at least one TIFF file") }
@@ -46,16 +46,20 @@ enum SegmentMethod {
         field: "outputs", "unknown output \"\(kind)\"; choose from \"probabilities\", \"mask\", \"instances\"")
     }
     if outputs.isEmpty { throw RPCError.invalidParams(field: "outputs", "outputs must name at least one output") }
-    let threshold = Float(try params.optionalDouble("threshold", in: 0...1) ?? 0.5)
+    let threshold = Float(try params.optionalDouble("threshold", in: 0...1) ?? Double(InstanceOptions.defaultThreshold))
+    let minimumArea = try params.optionalInt("min_object_area", in: 0...Int(Int32.max))
     return Request(
       model: try params.string("model"), images: images, outputDir: try params.string("output_dir"),
       outputs: Set(outputs), tileSize: try params.optionalInt("tile_size", in: 1...8192),
       memoryMB: try params.optionalDouble("memory_mb", in: 16...1_000_000) ?? defaultMemoryMB,
       tta: try params.optionalBool("tta") ?? false,
-      growInstances: try params.optionalBool("grow_instances") ?? true,
-      threshold: threshold,
-      growthThreshold: min(threshold, Float(try params.optionalDouble("growth_threshold", in: 0...1)
-        ?? Double(InstanceDefaults.growthThreshold))))
+      instanceOptions: InstanceOptions(
+        threshold: threshold,
+        growInstances: try params.optionalBool("grow_instances") ?? InstanceOptions.defaultGrowInstances,
+        growthThreshold: Float(
+          try params.optionalDouble("growth_threshold", in: 0...1) ?? Double(InstanceOptions.defaultGrowthThreshold)),
+        minimumArea: minimumArea ?? 0),
+      minimumAreaGiven: minimumArea != nil)
   }
 
   /// Output paths of one input, by kind.
@@ -65,6 +69,8 @@ enum SegmentMethod {
 
   static func run(_ request: Request, context: RequestContext) throws -> JSONValue {
     let model = try StoredModel.load(path: request.model)
+    var instanceOptions = request.instanceOptions
+    if !request.minimumAreaGiven { instanceOptions.minimumArea = model.suggestedMinimumObjectArea }
     let predictor = UNetTilePredictor(network: model.network, parallel: context.environment.parallel)
     let plannedPaths = request.images.map { outputPaths(for: $0, in: request.outputDir) }
     try checkOutputs(plannedPaths, request: request)
@@ -123,7 +129,7 @@ enum SegmentMethod {
             throw RequestCancelled()
           }
           finishedTiles = done + plannedTiles
-          try outputs.append(probability: probability, request: request)
+          try outputs.append(probability: probability, options: instanceOptions)
         }
         try context.token.check()
         var entry: [(String, JSONValue)] = [("image", .string(path))]
@@ -163,15 +169,13 @@ enum SegmentMethod {
     deinit { discard() }
 
     /// Writes the outputs of the next page from its foreground probability.
-    func append(probability: Tensor, request: Request) throws {
+    func append(probability: Tensor, options: InstanceOptions) throws {
       try probabilities?.append(OutputFiles.floatImage(probability))
       guard masks != nil || instances != nil else { return }
-      let mask = foregroundMask(probability, threshold: request.threshold)
+      let mask = options.mask(probability)
       try masks?.append(OutputFiles.maskImage(mask, width: probability.width, height: probability.height))
       if let instances {
-        let labelled = instanceLabels(
-          mask: mask, probability: probability, growInstances: request.growInstances,
-          growthThreshold: request.growthThreshold)
+        let labelled = options.labels(mask: mask, probability: probability)
         try instances.append(width: labelled.labels.width, height: labelled.labels.height, labels: labelled.labels.values)
         objects += labelled.count
       }
