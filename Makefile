@@ -28,7 +28,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 IMAGEJ_JAR ?= /usr/share/java/ij.jar
 
-.PHONY: all deps imagej-runtime python-runtime protocol-test-deps build test demo imagej bench install dist clean
+.PHONY: all deps imagej-runtime python-runtime protocol-test-deps build test demo imagej bench quality install dist clean
 
 all: build
 
@@ -92,6 +92,26 @@ python-runtime:
 bench: build
 	python3 Benchmarks/run_bench.py
 
+# Quality on real data: k-fold over the images of DATA (a folder of NAME.tif + NAME_labels.tif
+# pairs, or of such folders), training through the protocol with the same budget per run, and
+# the PyTorch peer on the same split when PEER_PYTHON has torch (Benchmarks/quality.py). Minutes
+# per run: not part of `make test`. Example:
+#   make quality DATA=../shared/data/real QUALITY_SECONDS=600 QUALITY_SEEDS=1,2,3 QUALITY_FOLDS=3 QUALITY_USE_FOLDS=0
+DATA              ?= $(wildcard ../shared/data/real)
+QUALITY_SECONDS   ?= 600
+QUALITY_FOLDS     ?= 3
+QUALITY_USE_FOLDS ?=
+QUALITY_SEEDS     ?= 1,2,3
+QUALITY_THREADS   ?= 2
+PEER_PYTHON       ?= $(wildcard /tmp/peer/bin/python)
+PEER_SCRIPT       ?= ../shared/peers/quality_peer.py
+quality: build python-runtime
+	@if [ -z "$(DATA)" ]; then echo "make quality: give DATA=<folder of NAME.tif + NAME_labels.tif pairs>"; exit 2; fi
+	python3 Benchmarks/quality.py --worker $(BIN)/unet-worker --data $(DATA) --seconds $(QUALITY_SECONDS) \
+	  --folds $(QUALITY_FOLDS) $(if $(QUALITY_USE_FOLDS),--use-folds $(QUALITY_USE_FOLDS)) --seeds $(QUALITY_SEEDS) \
+	  --threads $(QUALITY_THREADS) $(if $(PEER_PYTHON),--peer-python $(PEER_PYTHON) --peer-script $(PEER_SCRIPT)) \
+	  --work quality-output
+
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BIN)/unet-worker $(DESTDIR)$(PREFIX)/bin/unet-worker
@@ -104,5 +124,5 @@ dist: deps
 	@echo "dist/unet-worker-$(ARCH)-linux.tar.gz"
 
 clean:
-	rm -rf .build dist demo-output
+	rm -rf .build dist demo-output quality-output
 	$(MAKE) -C Plugins clean

@@ -286,7 +286,9 @@ class Worker:
                                         model_out=os.path.abspath(model_out)))
 
     def segment(self, model, images, output_dir, **options):
-        """Starts segmenting; ``options``: outputs, tile_size, memory_mb, tta, grow_instances."""
+        """Starts segmenting; ``options``: outputs, tile_size, memory_mb, tta, grow_instances,
+        threshold, growth_threshold, min_object_area (the last two default to the model's
+        post-processing, chosen when it was trained)."""
         return self.start("segment", dict(options, model=os.path.abspath(model), images=_paths(images),
                                           output_dir=os.path.abspath(output_dir)))
 

@@ -15,11 +15,12 @@ public func foregroundMask(_ probability: Tensor, threshold: Float = 0.5) -> [UI
 /// borders that the network learnt to predict between touching objects (the paper's Fig. 3,
 /// weighted by Eq. 2) keep them apart. Those borders are pixels the objects lost, so by default
 /// every object is grown back into them (`growIntoSeparationBorders`): object areas then match
-/// annotations in which touching objects touch. They also grow into their rims: pixels with a
-/// probability above `growthThreshold` (hysteresis, as in Canny's edge linking). The weighted
-/// loss (Eq. 2) makes the network cautious at the edges of crowded objects, so at 0.5 the
-/// objects come out about 10 % smaller than annotated (measured on the synthetic nuclei); the
-/// seeds stay the components at `threshold`, so growth never merges objects.
+/// annotations in which touching objects touch. With `growthThreshold` below `threshold` they
+/// also grow into their rims: pixels with a probability above it (hysteresis, as in Canny's
+/// edge linking). That helps where the network is cautious at object edges (EM cells behind
+/// membranes) and inflates objects where it is not (fluorescent nuclei), so `train` chooses it
+/// per model (`PostProcessingCalibration` in WorkerCore). The seeds stay the components at
+/// `threshold`, so growth never merges objects. Objects smaller than `minimumArea` are removed.
 /// - Parameters:
 ///   - probability: the 1×H×W foreground probability.
 ///   - growInstances: grow objects into the separation borders and rims (the protocol's

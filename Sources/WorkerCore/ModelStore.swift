@@ -17,6 +17,8 @@ struct StoredModel: Sendable {
   var normalization: IntensityNormalization
   var history: TrainingHistory
   var trainingState: TrainingState?
+  /// The post-processing chosen at the end of training; nil for older models.
+  var calibration: PostProcessingCalibration?
 
   /// Reads and checks a model file (version, sizes, checksum).
   static func load(path: String) throws -> StoredModel {
@@ -36,7 +38,8 @@ struct StoredModel: Sendable {
     }
     return StoredModel(
       network: file.network, normalization: normalization,
-      history: TrainingHistory(metadata: metadata), trainingState: file.trainingState)
+      history: TrainingHistory(metadata: metadata), trainingState: file.trainingState,
+      calibration: PostProcessingCalibration(metadata: metadata))
   }
 
   /// The `min_object_area` that `segment` uses when the request gives none: a fraction of the
@@ -58,6 +61,7 @@ struct StoredModel: Sendable {
   func save(to path: String) throws {
     var metadata = normalization.metadata
     metadata.append(contentsOf: history.metadata)
+    if let calibration { metadata.append(contentsOf: calibration.metadata) }
     let file = ModelFile(network: network, metadata: ModelMetadata(metadata), trainingState: trainingState)
     try AtomicFile.write(file.encode(), to: path)
   }

@@ -118,6 +118,17 @@ struct Trainer {
     }
     if validator != nil && done % config.validateEvery != 0 { try validate(total: done) }
     var final = best ?? currentModel()
+    // The post-processing `segment` will use with this model, chosen on labelled images.
+    try context.token.check()
+    context.progress.report(stage: "calibrate", done: 0, total: 1, always: true)
+    let calibrationExamples =
+      try validator?.calibrationExamples(final.network, token: context.token)
+      ?? PostProcessingCalibration.trainingExamples(
+        final.network, set: set, ignoreValue: config.weightMap.ignoreValue, parallel: parallel, token: context.token)
+    final.calibration = PostProcessingCalibration(
+      examples: calibrationExamples, smallObjectArea: smallObjectArea,
+      source: validator == nil ? .training : .validation)
+    context.progress.report(stage: "calibrate", done: 1, total: 1, always: true)
     final.history.seconds = earlierSeconds + seconds(since: start)
     try final.save(to: request.modelOut)
     var result: [(String, JSONValue)] = [
@@ -126,6 +137,7 @@ struct Trainer {
       ("total_iterations", .int(Int64(history.iterations))), ("tile_size", .int(Int64(outputSize))),
       ("input_size", .int(Int64(inputSize))),
     ]
+    if let calibration = final.calibration { result.append(("post_processing", calibration.json)) }
     if let score = final.history.validation {
       result.append(contentsOf: [
         ("best_validation_loss", .double(score.loss)), ("validation_fg_iou", .double(score.foregroundIoU)),

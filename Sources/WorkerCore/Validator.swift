@@ -54,16 +54,7 @@ struct Validator {
     let predictor = UNetTilePredictor(network: network, parallel: parallel)
     var total = ValidationScore(loss: 0, foregroundIoU: 0, f1At50: 0)
     for example in examples {
-      try token.check()
-      let tileSize = defaultOutputTileSize(
-        predictor: predictor, imageWidth: example.image.width, imageHeight: example.image.height)
-      let segmenter = OverlapTileSegmenter(predictor: predictor, outputTileSize: tileSize)
-      let probability: Tensor
-      do {
-        probability = try segmenter.segment(example.image, progress: { _, _ in }, isCancelled: { token.isCancelled })
-      } catch {
-        throw RequestCancelled()
-      }
+      let probability = try Self.probability(of: example.image, predictor: predictor, token: token)
       total.loss += weightedLoss(probability, target: example.target)
       var predicted = instanceOptions.labels(probability: probability).labels
       for p in predicted.values.indices where example.ignored[p] { predicted.values[p] = 0 }
@@ -73,6 +64,30 @@ struct Validator {
     }
     let n = Double(max(1, examples.count))
     return ValidationScore(loss: total.loss / n, foregroundIoU: total.foregroundIoU / n, f1At50: total.f1At50 / n)
+  }
+
+  /// The foreground probability of a normalised image, segmented exactly as `segment` does
+  /// it by default (overlap-tile, mirrored context, the tile that suits the image).
+  /// - Throws: `RequestCancelled` when the token is cancelled between tiles.
+  static func probability(of image: Tensor, predictor: UNetTilePredictor, token: CancellationToken) throws -> Tensor {
+    try token.check()
+    let tileSize = defaultOutputTileSize(predictor: predictor, imageWidth: image.width, imageHeight: image.height)
+    let segmenter = OverlapTileSegmenter(predictor: predictor, outputTileSize: tileSize)
+    do {
+      return try segmenter.segment(image, progress: { _, _ in }, isCancelled: { token.isCancelled })
+    } catch {
+      throw RequestCancelled()
+    }
+  }
+
+  /// The validation images with `network`'s probabilities, for `PostProcessingCalibration`.
+  func calibrationExamples(_ network: UNet, token: CancellationToken) throws -> [PostProcessingCalibration.Example] {
+    let predictor = UNetTilePredictor(network: network, parallel: parallel)
+    return try examples.map {
+      PostProcessingCalibration.Example(
+        probability: try Self.probability(of: $0.image, predictor: predictor, token: token), truth: $0.truth,
+        ignored: $0.ignored)
+    }
   }
 
   /// (1/N) Σ w(x) · −log p_ℓ(x)(x) over the N pixels (Eq. 1, as `SoftmaxCrossEntropy` with

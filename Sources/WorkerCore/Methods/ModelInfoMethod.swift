@@ -28,6 +28,7 @@ enum ModelInfoMethod {
         "normalization": .object(JSONObject(model.normalization.metadata.map { ($0.0, JSONValue.string($0.1)) })),
         "training": model.history.json,
         "parameters": .int(Int64(model.network.parameterCount)),
+        "post_processing": model.calibration?.json ?? .null,
       ])
     })
 }

@@ -20,10 +20,21 @@ enum SegmentMethod {
     var tileSize: Int?
     var memoryMB: Double
     var tta: Bool
-    /// Threshold, growth and fragment removal; `minimumArea` is replaced by the model's
-    /// suggestion when `min_object_area` is not given (`minimumAreaGiven`).
+    /// Threshold, growth and fragment removal as given; `growth_threshold` and
+    /// `min_object_area` not given (nil) come from the model (`instanceOptions(for:)`).
     var instanceOptions: InstanceOptions
-    var minimumAreaGiven: Bool
+    var growthThreshold: Float?
+    var minimumArea: Int?
+
+    /// The options for `model`: what the request gives, else the post-processing calibrated
+    /// at training, else the defaults (the minimum area from the training labels).
+    func instanceOptions(for model: StoredModel) -> InstanceOptions {
+      var options = instanceOptions
+      options.growthThreshold = min(
+        options.threshold, growthThreshold ?? model.calibration?.growthThreshold ?? InstanceOptions.defaultGrowthThreshold)
+      options.minimumArea = minimumArea ?? model.calibration?.minimumArea ?? model.suggestedMinimumObjectArea
+      return options
+    }
   }
 
   static let spec = MethodSpec(
@@ -48,6 +59,7 @@ enum SegmentMethod {
     if outputs.isEmpty { throw RPCError.invalidParams(field: "outputs", "outputs must name at least one output") }
     let threshold = Float(try params.optionalDouble("threshold", in: 0...1) ?? Double(InstanceOptions.defaultThreshold))
     let minimumArea = try params.optionalInt("min_object_area", in: 0...Int(Int32.max))
+    let growthThreshold = try params.optionalDouble("growth_threshold", in: 0...1).map { Float($0) }
     return Request(
       model: try params.string("model"), images: images, outputDir: try params.string("output_dir"),
       outputs: Set(outputs), tileSize: try params.optionalInt("tile_size", in: 1...8192),
@@ -55,11 +67,8 @@ enum SegmentMethod {
       tta: try params.optionalBool("tta") ?? false,
       instanceOptions: InstanceOptions(
         threshold: threshold,
-        growInstances: try params.optionalBool("grow_instances") ?? InstanceOptions.defaultGrowInstances,
-        growthThreshold: Float(
-          try params.optionalDouble("growth_threshold", in: 0...1) ?? Double(InstanceOptions.defaultGrowthThreshold)),
-        minimumArea: minimumArea ?? 0),
-      minimumAreaGiven: minimumArea != nil)
+        growInstances: try params.optionalBool("grow_instances") ?? InstanceOptions.defaultGrowInstances),
+      growthThreshold: growthThreshold, minimumArea: minimumArea)
   }
 
   /// Output paths of one input, by kind.
@@ -69,8 +78,7 @@ enum SegmentMethod {
 
   static func run(_ request: Request, context: RequestContext) throws -> JSONValue {
     let model = try StoredModel.load(path: request.model)
-    var instanceOptions = request.instanceOptions
-    if !request.minimumAreaGiven { instanceOptions.minimumArea = model.suggestedMinimumObjectArea }
+    let instanceOptions = request.instanceOptions(for: model)
     let predictor = UNetTilePredictor(network: model.network, parallel: context.environment.parallel)
     let plannedPaths = request.images.map { outputPaths(for: $0, in: request.outputDir) }
     try checkOutputs(plannedPaths, request: request)
@@ -89,9 +97,14 @@ enum SegmentMethod {
         ["path": .string(path), "channels": .int(Int64(info.channels)),
                "model_channels": .int(Int64(predictor.inputChannels))])
     }
-    let tileSize = try chooseTileSize(request, predictor: predictor, infos: infos)
-    let segmenter = OverlapTileSegmenter(predictor: predictor, outputTileSize: tileSize, testTimeAugmentation: request.tta)
-    let tilesPerImage = infos.map { info in
+    // Each input gets the tile that suits its own size: a 256x256 image among 1388x1040 ones
+    // would otherwise be computed as one tile of the largest (up to 30 times the work).
+    let segmenters = infos.map { info in
+      OverlapTileSegmenter(
+        predictor: predictor, outputTileSize: chooseTileSize(request, predictor: predictor, info: info),
+        testTimeAugmentation: request.tta)
+    }
+    let tilesPerImage = zip(segmenters, infos).map { segmenter, info in
       segmenter.plan(imageWidth: info.width, imageHeight: info.height).tiles.count * info.imageCount
     }
     let totalTiles = tilesPerImage.reduce(0, +)
@@ -106,6 +119,7 @@ enum SegmentMethod {
       guard reader.info == infos[index] else {
         throw RPCError.fileUnreadable(path: path, "\(path) changed while the request was running")
       }
+      let segmenter = segmenters[index]
       let outputs = try StackOutputs(
         paths: plannedPaths[index], kinds: request.outputs, pageCount: reader.imageCount,
         calibration: reader.info.calibration)
@@ -132,7 +146,9 @@ enum SegmentMethod {
           try outputs.append(probability: probability, options: instanceOptions)
         }
         try context.token.check()
-        var entry: [(String, JSONValue)] = [("image", .string(path))]
+        var entry: [(String, JSONValue)] = [
+          ("image", .string(path)), ("tile_size", .int(Int64(segmenter.outputTileSize))),
+        ]
         entry += try outputs.finish()
         results.append(.object(JSONObject(entry)))
       } catch {
@@ -140,7 +156,12 @@ enum SegmentMethod {
         throw error
       }
     }
-    return .object(["outputs": .array(results), "tile_size": .int(Int64(tileSize)), "tta": .bool(request.tta)])
+    let largestTile = segmenters.map(\.outputTileSize).max() ?? 0
+    return .object([
+      "outputs": .array(results), "tile_size": .int(Int64(largestTile)), "tta": .bool(request.tta),
+      "growth_threshold": .double(Double(instanceOptions.growthThreshold.description) ?? 0),
+      "min_object_area": .int(Int64(instanceOptions.minimumArea)),
+    ])
   }
 
   /// The requested outputs of one input, written page by page into temporary files that become
@@ -229,15 +250,15 @@ enum SegmentMethod {
     }
   }
 
-  /// The requested tile size rounded to a legal size, or the largest that fits `memory_mb`.
-  static func chooseTileSize(_ request: Request, predictor: UNetTilePredictor, infos: [TIFFStackInfo]) throws -> Int {
-    let widest = infos.map(\.width).max() ?? 1
-    let tallest = infos.map(\.height).max() ?? 1
+  /// The requested tile size rounded to a legal size for this input, or the least work
+  /// among the tiles that fit `memory_mb`.
+  static func chooseTileSize(_ request: Request, predictor: UNetTilePredictor, info: TIFFStackInfo) -> Int {
     if let requested = request.tileSize {
-      return legalOutputTileSize(requested: requested, predictor: predictor, imageWidth: widest, imageHeight: tallest)
+      return legalOutputTileSize(
+        requested: requested, predictor: predictor, imageWidth: info.width, imageHeight: info.height)
     }
     return defaultOutputTileSize(
       predictor: predictor, memoryBudgetBytes: Int(request.memoryMB * 1_048_576),
-      imageWidth: widest, imageHeight: tallest)
+      imageWidth: info.width, imageHeight: info.height)
   }
 }
