@@ -51,6 +51,7 @@ struct Trainer {
     let imageChoice = TrainingImageChoice(
       rule: config.sampling, pixelCounts: set.examples.map { $0.image.width * $0.image.height })
     let rate = Float(config.effectiveLearningRate)
+    let schedule = config.schedule ?? (request.maxSeconds != nil ? .cosine : .constant)
     var optimizer = startOptimizer(resuming: initial?.trainingState, parameterCount: network.parameterCount, rng: &rng)
     var history = initial?.history ?? TrainingHistory()
     history.smallObjectArea = smallObjectArea
@@ -91,7 +92,7 @@ struct Trainer {
       let elapsed = seconds(since: start)
       if let limit = request.maxSeconds, elapsed >= limit { break }
       try context.token.check()
-      optimizer.learningRate = config.schedule.rate(
+      optimizer.learningRate = schedule.rate(
         base: rate, done: done, total: estimatedTotal(done: done, elapsed: elapsed))
       let sampler = samplers[imageChoice.next(random: &rng)]
       let sample = sampler.sample(inputSize: inputSize, outputSize: outputSize, random: &rng)
@@ -135,7 +136,7 @@ struct Trainer {
       ("model", .string(request.modelOut)), ("iterations", .int(Int64(done))),
       ("loss", history.lastLoss.map { .double($0) } ?? .null), ("seconds", .double(seconds(since: start))),
       ("total_iterations", .int(Int64(history.iterations))), ("tile_size", .int(Int64(outputSize))),
-      ("input_size", .int(Int64(inputSize))),
+      ("input_size", .int(Int64(inputSize))), ("lr_schedule", .string(schedule.rawValue)),
     ]
     if let calibration = final.calibration { result.append(("post_processing", calibration.json)) }
     if let score = final.history.validation {

@@ -21,7 +21,9 @@ struct TrainingConfiguration: Sendable {
   var outputTileSize = defaultOutputTileSize
   var optimizer = OptimizerKind.adam
   var learningRate: Double?
-  var schedule = LearningRateSchedule.constant
+  /// nil (`"auto"`, the default): cosine annealing when the budget is `max_seconds`, constant
+  /// otherwise (measured: README.md, "Quality on real data").
+  var schedule: LearningRateSchedule?
   var momentum = 0.99
   var weightDecay = 0.0
   var weightMap = WeightMapParameters()
@@ -67,10 +69,11 @@ struct TrainingConfiguration: Sendable {
       optimizer = kind
     }
     learningRate = try config.optionalDouble("learning_rate", in: 1e-9...10)
-    if let name = try config.optionalString("lr_schedule") {
+    if let name = try config.optionalString("lr_schedule"), name != "auto" {
       guard let kind = LearningRateSchedule(rawValue: name) else {
         throw RPCError.invalidParams(
-          field: config.field("lr_schedule"), "lr_schedule must be \"cosine\" or \"constant\", not \"\(name)\"")
+          field: config.field("lr_schedule"),
+          "lr_schedule must be \"auto\", \"cosine\" or \"constant\", not \"\(name)\"")
       }
       schedule = kind
     }
