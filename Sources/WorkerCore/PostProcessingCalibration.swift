@@ -49,21 +49,29 @@ struct PostProcessingCalibration: Sendable {
   init?(examples: [Example], smallObjectArea: Int?, source: Source) {
     guard !examples.isEmpty else { return nil }
     let areas = Array(Set(Self.areaMultiples.map { Int(($0 * Double(smallObjectArea ?? 0)).rounded(.down)) })).sorted()
-    func score(_ options: InstanceOptions) -> Double {
+    // Growth is computed once per threshold; each minimum area then only drops objects (as
+    // `instanceLabels` does after growth), so 3 growths serve all 15 candidates.
+    func score(_ labelled: [LabelImage], minimumArea: Int) -> Double {
       var total = 0.0
-      for example in examples {
-        var labels = options.labels(probability: example.probability).labels
+      for (example, grown) in zip(examples, labelled) {
+        var labels = minimumArea > 1 ? grown.removingObjects(smallerThan: minimumArea).labels : grown
         for p in labels.values.indices where example.ignored[p] { labels.values[p] = 0 }
         let m = evaluateSegmentation(prediction: labels, truth: example.truth)
         total += (m.foregroundIoU + m.seg + m.f1At50) / 3
       }
       return total / Double(examples.count)
     }
+    let defaults = InstanceOptions(minimumArea: StoredModel.minimumObjectArea(smallObjectArea: smallObjectArea))
     var best: (options: InstanceOptions, score: Double)?
+    var scoreOfDefaults = 0.0
     for growth in Self.growthThresholds {
+      let labelled = examples.map {
+        InstanceOptions(growthThreshold: growth).labels(probability: $0.probability).labels
+      }
       for area in areas {
         let options = InstanceOptions(growthThreshold: growth, minimumArea: area)
-        let value = score(options)
+        let value = score(labelled, minimumArea: area)
+        if options == defaults { scoreOfDefaults = value }
         if value > best?.score ?? -Double.infinity { best = (options, value) }
       }
     }
@@ -72,8 +80,7 @@ struct PostProcessingCalibration: Sendable {
     minimumArea = best.options.minimumArea
     self.source = source
     self.score = best.score
-    defaultScore = score(
-      InstanceOptions(minimumArea: StoredModel.minimumObjectArea(smallObjectArea: smallObjectArea)))
+    defaultScore = scoreOfDefaults
   }
 
   // MARK: Model file
