@@ -49,10 +49,10 @@ struct TrainingConfiguration: Sendable {
 
   static let keys = [
     "base_channels", "depth", "tile_size", "optimizer", "learning_rate", "lr_schedule", "momentum",
-    "weight_decay", "w0", "sigma", "class_balance", "ignore_value", "augment", "dropout",
+    "weight_decay", "augment", "dropout",
     "seed", "checkpoint_every", "checkpoint_seconds", "validate_every", "keep_best", "memory_mb",
     "sampling", "foreground_crops",
-  ]
+  ] + WeightMapParameters.protocolKeys
 
   /// Reads `config` (absent: all defaults); unknown keys and bad values are -32602 naming
   /// the field, e.g. `config.sigma`.
@@ -79,12 +79,7 @@ struct TrainingConfiguration: Sendable {
     }
     momentum = try config.optionalDouble("momentum", in: 0...0.9999) ?? momentum
     weightDecay = try config.optionalDouble("weight_decay", in: 0...1) ?? weightDecay
-    weightMap.w0 = Float(try config.optionalDouble("w0", in: 0...1000) ?? Double(weightMap.w0))
-    weightMap.sigma = Float(try config.optionalDouble("sigma", in: 0.1...1000) ?? Double(weightMap.sigma))
-    weightMap.classBalance = try config.optionalBool("class_balance") ?? weightMap.classBalance
-    if let ignore = try config.optionalInt("ignore_value", in: 1...Int(Int32.max)) {
-      weightMap.ignoreValue = Int32(ignore)
-    }
+    try weightMap.read(from: config)
     if try config.contains("augment") {
       let augment = try config.nested("augment")
       try augment.rejectUnknownKeys(allowed: ["elastic", "flips", "rotate", "intensity"])

@@ -46,15 +46,23 @@ import Testing
     #expect(abs(target.weights[0] - wc) < 1e-5)
   }
 
-  @Test func classBalanceGivesEqualTotalsAndMeanOne() {
+  @Test func classBalanceGivesEqualTotalsWithObjectPixelsWeighingOne() {
     let labels = ReferenceOps.rectangles(width: 20, height: 10, [(1, 2, 2, 4, 5)])
     let target = makeTrainingTarget(labels: labels)
-    // 20 foreground, 180 background: w_c = 200 / (2 · n_k).
-    #expect(target.foregroundClassWeight == 5)
-    #expect(abs(target.backgroundClassWeight - 200.0 / 360.0) < 1e-6)
-    // A single object has no second-nearest object, so the weights are w_c alone.
+    // 20 foreground, 180 background: object pixels weigh 1, background 20 / 180.
+    #expect(target.foregroundClassWeight == 1)
+    #expect(abs(target.backgroundClassWeight - 20.0 / 180.0) < 1e-6)
+    // A single object has no second-nearest object, so the weights are w_c alone: each class
+    // totals 20.
     let total = target.weights.reduce(0, +)
-    #expect(abs(total - 200) < 1e-3)
+    #expect(abs(total - 40) < 1e-3)
+    // Mostly foreground: object pixels still weigh 1, background 144 / 56.
+    let large = makeTrainingTarget(labels: ReferenceOps.rectangles(width: 20, height: 10, [(1, 1, 1, 8, 18)]))
+    #expect(large.foregroundClassWeight == 1)
+    #expect(abs(large.backgroundClassWeight - 144.0 / 56.0) < 1e-5)
+    // No foreground at all: nothing to balance.
+    let empty = makeTrainingTarget(labels: LabelImage(width: 6, height: 4))
+    #expect(empty.weights.allSatisfy { $0 == 1 })
     let unbalanced = makeTrainingTarget(labels: labels, parameters: WeightMapParameters(classBalance: false))
     #expect(unbalanced.weights.allSatisfy { $0 == 1 })
   }
@@ -73,7 +81,8 @@ import Testing
       }
     }
     // 50 object pixels minus the 5-pixel seam, 240 - 80 counted pixels.
-    #expect(target.foregroundClassWeight == 160.0 / (2 * 45))
+    #expect(target.foregroundClassWeight == 1)
+    #expect(abs(target.backgroundClassWeight - 45.0 / 115.0) < 1e-6)
     #expect(weightMap(labels: labels, parameters: parameters) == target.weights)
   }
 

@@ -8,16 +8,11 @@ enum WeightMapMethod {
   static let spec = MethodSpec(
     name: "weight_map",
     handler: .queued { params in
-      try params.rejectUnknownKeys(allowed: ["labels", "output", "w0", "sigma", "class_balance", "ignore_value"])
+      try params.rejectUnknownKeys(allowed: ["labels", "output"] + WeightMapParameters.protocolKeys)
       let labelsPath = try params.string("labels")
       let output = try params.string("output")
       var parameters = WeightMapParameters()
-      parameters.w0 = Float(try params.optionalDouble("w0", in: 0...1000) ?? Double(parameters.w0))
-      parameters.sigma = Float(try params.optionalDouble("sigma", in: 0.1...1000) ?? Double(parameters.sigma))
-      parameters.classBalance = try params.optionalBool("class_balance") ?? parameters.classBalance
-      if let ignore = try params.optionalInt("ignore_value", in: 1...Int(Int32.max)) {
-        parameters.ignoreValue = Int32(ignore)
-      }
+      try parameters.read(from: params)
       try OutputFiles.ensureNotAnInput(output, inputs: [labelsPath])
       let settings = parameters
       return { context in
