@@ -9,7 +9,7 @@ import Segmentation
 /// post-processing the same way, from data rather than by a fixed rule).
 ///
 /// What is chosen: how far objects grow beyond the p > 0.5 mask (separation borders only, or
-/// also rims above 0.4 or 0.3) and the smallest object kept (a multiple of the training
+/// also rims above 0.4, 0.3, 0.2 or 0.1) and the smallest object kept (a multiple of the training
 /// labels' small-object area). Images differ here: EM cells behind thin membranes gain from
 /// rim growth, fluorescent nuclei are inflated by it (README.md, "Quality on real data").
 /// The score is the mean of foreground IoU, SEG and F1 at IoU 0.5 over the images.
@@ -27,8 +27,8 @@ struct PostProcessingCalibration: Sendable {
   var score: Double
   var defaultScore: Double
 
-  /// Candidate growth thresholds: borders only (= threshold 0.5), or rims above 0.4 or 0.3.
-  static let growthThresholds: [Float] = [0.5, 0.4, 0.3]
+  /// Candidate growth thresholds: borders only (= threshold 0.5), or rims above 0.4 ... 0.1.
+  static let growthThresholds: [Float] = [0.5, 0.4, 0.3, 0.2, 0.1]
   /// Candidate minimum areas as multiples of the small-object area of the training labels.
   static let areaMultiples: [Double] = [0, 0.5, 1, 2, 4]
 
@@ -50,7 +50,7 @@ struct PostProcessingCalibration: Sendable {
     guard !examples.isEmpty else { return nil }
     let areas = Array(Set(Self.areaMultiples.map { Int(($0 * Double(smallObjectArea ?? 0)).rounded(.down)) })).sorted()
     // Growth is computed once per threshold; each minimum area then only drops objects (as
-    // `instanceLabels` does after growth), so 3 growths serve all 15 candidates.
+    // `instanceLabels` does after growth), so one growth per threshold serves all its candidates.
     func score(_ labelled: [LabelImage], minimumArea: Int) -> Double {
       var total = 0.0
       for (example, grown) in zip(examples, labelled) {
