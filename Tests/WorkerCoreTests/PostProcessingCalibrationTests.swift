@@ -37,7 +37,7 @@ struct PostProcessingCalibrationTests {
     }
     var best = -Double.infinity
     var id = 10
-    for candidateGrowth in [0.5, 0.4, 0.3] {
+    for candidateGrowth in [0.5, 0.4, 0.3, 0.2, 0.1] {
       for multiple in [0.0, 0.5, 1, 2, 4] {
         id += 1
         let candidateArea = Int64((multiple * Double(smallObjectArea)).rounded(.down))
