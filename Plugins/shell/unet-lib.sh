@@ -2,6 +2,8 @@
 # Source it: . "$(dirname "$0")/unet-lib.sh"
 
 UNET_SHELL_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# Extra command-line arguments of the worker that unet_run starts (e.g. --threads 4).
+UNET_WORKER_ARGS=()
 
 # Prints the worker's path: $UNET_WORKER, else unet-worker on PATH; else says how to fix it.
 unet_find_worker() {
@@ -29,6 +31,18 @@ unet_tiffs() {
     | jq -R . | jq -sc .
 }
 
+# unet_images FOLDER_OR_LIST: the images to segment, absolute, as a JSON array: a folder's TIFFs
+# sorted by name, or the lines of a list file in their order (relative paths are relative to the
+# list's folder; blank lines and lines starting with # are skipped).
+unet_images() {
+  local list_dir
+  if [ -d "$1" ]; then unet_tiffs "$1"; return; fi
+  [ -f "$1" ] || { echo "$(basename "$0"): no folder or list file $1" >&2; return 2; }
+  list_dir=$(cd "$(dirname "$1")" && pwd)
+  jq -Rsc --arg dir "$list_dir" '[split("\n")[] | sub("\r$"; "") | select(test("^\\s*(#|$)") | not)
+    | if startswith("/") then . else "\($dir)/\(.)" end]' <"$1"
+}
+
 # unet_folder_pair IMAGE_FOLDER LABEL_FOLDER: {"images":[...],"labels":[...]}, the folders' TIFFs
 # paired in name order; says what is wrong (and returns 2) when they do not pair up.
 unet_folder_pair() {
@@ -48,13 +62,15 @@ unet_abspath() {
   case "$1" in /*) printf '%s\n' "$1" ;; *) printf '%s/%s\n' "$(pwd)" "$1" ;; esac
 }
 
-# unet_run METHOD PARAMS_JSON: sends one request (id 1) to a new worker, draws its progress on
-# stderr, and sets UNET_RESPONSE to the response line. Returns 0 for a result, 1 for an error, 3
-# when cancelled. Call it directly, not in $(...), so that its signal trap is the script's. Ctrl-C (or TERM) sends `cancel`, so the worker stops cleanly and leaves no partial
-# files. The worker's stderr goes to the terminal only with UNET_VERBOSE=1, else to a log that is
-# shown when the request fails.
+# unet_run METHOD PARAMS_JSON: sends one request (id 1) to a new worker (with UNET_WORKER_ARGS),
+# draws its progress on stderr, and sets UNET_RESPONSE to the response line. Returns 0 for a
+# result, 1 for an error, 2 when no worker is found, 3 when cancelled. Call it directly, not in
+# $(...), so that its signal trap is the script's. Ctrl-C (or TERM) sends `cancel`, so the worker
+# stops cleanly and leaves no partial files. The worker's stderr goes to the terminal only with
+# UNET_VERBOSE=1, else to a log that is shown when the request fails.
 unet_run() {
   local method=$1 params=$2 worker dir pid status request
+  UNET_RESPONSE=''
   worker=$(unet_find_worker) || return 2
   dir=$(mktemp -d "${TMPDIR:-/tmp}/unet-run.XXXXXX")
   mkfifo "$dir/in" "$dir/stdout"
@@ -62,9 +78,9 @@ unet_run() {
     '{jsonrpc:"2.0", id:1, method:$method, params:$params}')
   # Two separate jobs, not a pipeline: waiting for a pipeline would wait for the worker too.
   if [ "${UNET_VERBOSE:-0}" = 1 ]; then
-    "$worker" <"$dir/in" >"$dir/stdout" &
+    "$worker" "${UNET_WORKER_ARGS[@]}" <"$dir/in" >"$dir/stdout" &
   else
-    "$worker" <"$dir/in" >"$dir/stdout" 2>"$dir/worker.log" &
+    "$worker" "${UNET_WORKER_ARGS[@]}" <"$dir/in" >"$dir/stdout" 2>"$dir/worker.log" &
   fi
   "$UNET_SHELL_DIR/unet-progress" --until 1 <"$dir/stdout" >"$dir/out" &
   pid=$!

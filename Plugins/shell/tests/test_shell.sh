@@ -115,6 +115,43 @@ status=$?
 check "a missing worker exits 2" [ "$status" = 2 ]
 check "a missing worker is named" grep -qF "UNET_WORKER is set to '/nonexistent/unet-worker'" "$work/missing.err"
 
+# --- lists, shares, --skip-done and an unreadable image ------------------------------------------
+mkdir -p "$work/many"
+for name in a b c d e; do cp "$work/images/cells.tif" "$work/many/$name.tif"; done
+# outputs_in FOLDER: the sorted names of the outputs in FOLDER, on one line.
+outputs_in() { (cd "$1" && ls -A | LC_ALL=C sort | tr '\n' ' '); }
+"$here/unet-segment-folder" --outputs mask --shard 2/3 "$work/tiny.unet" "$work/many" "$work/share2" >/dev/null 2>"$work/share2.err"
+check "--shard 2/3 of 5 images segments the 2nd and 5th (b, e)" [ "$(outputs_in "$work/share2")" = "b_mask.tif e_mask.tif " ]
+check "--shard names the share in its summary" grep -qF "summary: 2 images (shard 2/3), 2 segmented, 0 skipped (done), 0 failed" "$work/share2.err"
+for i in 1 2 3; do "$here/unet-segment-folder" --outputs mask --shard "$i/3" "$work/tiny.unet" "$work/many" "$work/shares" >/dev/null 2>&1; done
+check "the 3 shares together segment every image once" [ "$(outputs_in "$work/shares")" = "a_mask.tif b_mask.tif c_mask.tif d_mask.tif e_mask.tif " ]
+"$here/unet-segment-folder" --shard 0/3 "$work/tiny.unet" "$work/many" "$work/share0" >/dev/null 2>"$work/share0.err"
+check "--shard 0/3 exits 2" [ $? = 2 ]
+check "--shard 0/3 says what it takes" grep -qF "takes I/N with 1 <= I <= N, not '0/3'" "$work/share0.err"
+
+printf '%s\n' '# two of the five, in this order' 'many/d.tif' '' "$work/many/a.tif" >"$work/list.txt"
+"$here/unet-segment-folder" --json --outputs mask "$work/tiny.unet" "$work/list.txt" "$work/listed" >"$work/listed.json" 2>/dev/null
+check "a list file segments its images in its order (relative paths from the list's folder)" \
+  jq_true "[.outputs[].image] == [\"$work/many/d.tif\", \"$work/many/a.tif\"]" "$work/listed.json"
+
+before=$(stat -c '%n %Y' "$work/shares"/* | md5sum)
+"$here/unet-segment-folder" --outputs mask --skip-done "$work/tiny.unet" "$work/many" "$work/shares" >/dev/null 2>"$work/skip.err"
+check "--skip-done skips every complete image" grep -qF "5 images (shard 1/1), 0 segmented, 5 skipped (done)" "$work/skip.err"
+check "--skip-done rewrites nothing" [ "$(stat -c '%n %Y' "$work/shares"/* | md5sum)" = "$before" ]
+rm "$work/shares/c_mask.tif"
+: >"$work/shares/.c_mask.tif.999-1.tmp"
+"$here/unet-segment-folder" --outputs mask --skip-done "$work/tiny.unet" "$work/many" "$work/shares" >/dev/null 2>"$work/skip2.err"
+check "--skip-done segments the image whose output is missing" grep -qF "1 segmented, 4 skipped (done)" "$work/skip2.err"
+check "and removes the temporary a killed run left" [ "$(outputs_in "$work/shares")" = "a_mask.tif b_mask.tif c_mask.tif d_mask.tif e_mask.tif " ]
+
+printf 'not a TIFF' >"$work/many/broken.tif"
+"$here/unet-segment-folder" --outputs mask "$work/tiny.unet" "$work/many" "$work/withbroken" >/dev/null 2>"$work/broken.err"
+check "an unreadable image exits 1" [ $? = 1 ]
+check "it is reported as failed by path" grep -qF "unet-segment-folder: failed: $work/many/broken.tif" "$work/broken.err"
+check "the other images are still segmented" [ "$(outputs_in "$work/withbroken")" = "a_mask.tif b_mask.tif c_mask.tif d_mask.tif e_mask.tif " ]
+check "the summary counts it" grep -qF "6 images (shard 1/1), 5 segmented, 0 skipped (done), 1 failed" "$work/broken.err"
+rm "$work/many/broken.tif"
+
 # Ctrl-C / TERM sends `cancel`: the worker stops, the script exits 3, no partial file is left.
 "$here/unet-train-folder" --iterations 100000 --config "$tiny" "$work/images" "$work/labels" "$work/cancelled.unet" \
   >/dev/null 2>"$work/cancel.err" &
