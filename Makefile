@@ -28,7 +28,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 IMAGEJ_JAR ?= /usr/share/java/ij.jar
 
-.PHONY: all deps imagej-runtime python-runtime protocol-test-deps build test demo imagej bench quality install dist clean
+.PHONY: all deps imagej-runtime python-runtime protocol-test-deps build test demo imagej bench quality fuzz fuzz-build robustness soak install dist clean
 
 all: build
 
@@ -70,6 +70,11 @@ test: deps imagej-runtime protocol-test-deps
 	python3 Tests/tools/protocol/replay_transcripts.py $(BIN)/unet-worker
 	python3 Tests/tools/protocol/check_replay_catches_errors.py $(BIN)/unet-worker
 	bash Tests/tools/protocol/check_examples.sh $(BIN)/unet-worker
+	$(BIN)/unet-fuzz replay tiff Tests/Fixtures/tiff $(wildcard Tests/Fixtures/fuzz/tiff)
+	$(BIN)/unet-fuzz replay model Tests/Fixtures/fuzz/model
+	$(BIN)/unet-fuzz replay jsonrpc Protocol/transcripts $(wildcard Tests/Fixtures/fuzz/jsonrpc)
+	$(MAKE) fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
+	$(MAKE) robustness ROBUSTNESS_REQUIRE_MOUNT=1
 	$(MAKE) -C Plugins deps test UNET_WORKER=$(CURDIR)/$(BIN)/unet-worker
 
 # The ImageJ/Fiji plugin: Plugins/imagej/dist/U_Net.jar (+ gson.jar for plain ImageJ's plugins/jars).
@@ -112,6 +117,36 @@ quality: build python-runtime
 	  --threads $(QUALITY_THREADS) $(if $(PEER_PYTHON),--peer-python $(PEER_PYTHON) --peer-script $(PEER_SCRIPT)) \
 	  --work quality-output
 
+# Coverage-guided fuzzing with libFuzzer and AddressSanitizer (Sources/unet-fuzz; linked with lld,
+# as gold fails on the sanitizer runtime): the TIFF reader,
+# JSON-RPC lines with every method's parameter checks, and model files, FUZZ_SECONDS each
+# (Tests/tools/fuzz/run_fuzz.py prints executions and coverage; a crash fails and says how to
+# keep its input as a regression test in Tests/Fixtures/fuzz/TARGET). `make test` runs each for
+# TEST_FUZZ_SECONDS. The corpus grows in .build-fuzz/work between runs.
+FUZZ_SECONDS      ?= 600
+TEST_FUZZ_SECONDS ?= 45
+FUZZ_TARGETS      ?= tiff,jsonrpc,model
+fuzz-build: deps
+	$(SWIFT) build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xswiftc -use-ld=lld \
+	  --product unet-fuzz --scratch-path .build-fuzz
+
+fuzz: fuzz-build python-runtime
+	python3 Tests/tools/fuzz/run_fuzz.py --fuzzer .build-fuzz/release/unet-fuzz --seconds $(FUZZ_SECONDS) --targets $(FUZZ_TARGETS)
+
+# Robustness (Tests/tools/robustness, standard-library Python): SIGKILL at 22 moments while
+# train, segment and weight_map write; a full and a read-only file system (tmpfs mounts: root,
+# else skipped unless ROBUSTNESS_REQUIRE_MOUNT=1); a short soak. `make soak`: 10000 mixed requests.
+ROBUSTNESS_REQUESTS ?= 400
+SOAK_REQUESTS       ?= 10000
+export ROBUSTNESS_REQUIRE_MOUNT
+robustness: build python-runtime
+	python3 Tests/tools/robustness/crash_consistency.py $(BIN)/unet-worker
+	python3 Tests/tools/robustness/disk_full.py $(BIN)/unet-worker
+	python3 Tests/tools/robustness/soak.py $(BIN)/unet-worker --requests $(ROBUSTNESS_REQUESTS)
+
+soak: build python-runtime
+	python3 Tests/tools/robustness/soak.py $(BIN)/unet-worker --requests $(SOAK_REQUESTS)
+
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BIN)/unet-worker $(DESTDIR)$(PREFIX)/bin/unet-worker
@@ -124,5 +159,5 @@ dist: deps
 	@echo "dist/unet-worker-$(ARCH)-linux.tar.gz"
 
 clean:
-	rm -rf .build dist demo-output quality-output
+	rm -rf .build .build-fuzz dist demo-output quality-output
 	$(MAKE) -C Plugins clean

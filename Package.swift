@@ -54,6 +54,10 @@ let package = Package(
       ]),
     .executableTarget(name: "unet-worker", dependencies: ["WorkerCore"]),
     .executableTarget(name: "unet-bench", dependencies: ["NeuralCore", "Segmentation"]),
+    // libFuzzer targets (TIFF reader, JSON-RPC lines and params, model files); `make fuzz`.
+    .systemLibrary(name: "CLibFuzzer"),
+    .executableTarget(
+      name: "unet-fuzz", dependencies: ["TIFFSupport", "JSONRPC", "WorkerCore", "NeuralCore", "CLibFuzzer"]),
 
     .testTarget(name: "NeuralCoreTests", dependencies: ["NeuralCore"]),
     .testTarget(name: "ImageOpsTests", dependencies: ["ImageOps", "NeuralCore"]),

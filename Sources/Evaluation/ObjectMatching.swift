@@ -9,12 +9,17 @@ extension LabelOverlap {
   public var seg: Double {
     let truthObjects = truthObjectCount
     if truthObjects == 0 { return predictionObjectCount == 0 ? 1 : 0 }
-    var total = 0.0
+    var scores: [(truth: Int32, jaccard: Double)] = []
     for (pair, count) in counts where pair.truth != 0 && pair.prediction != 0 {
       // Integer test of count > size / 2: exact, no rounding at the boundary.
-      if 2 * count > (truthSizes[pair.truth] ?? 0) { total += jaccard(pair, overlap: count) }
+      if 2 * count > (truthSizes[pair.truth] ?? 0) { scores.append((pair.truth, jaccard(pair, overlap: count))) }
     }
-    return total / Double(truthObjects)
+    // Summed in truth-label order (one score per truth object): a Dictionary's iteration order
+    // differs from one instance to the next (per-instance hash seeds), and a floating-point sum
+    // depends on its order, so the same images could score a last bit apart (and calibration
+    // ties be broken by chance).
+    scores.sort { $0.truth < $1.truth }
+    return scores.reduce(0) { $0 + $1.jaccard } / Double(truthObjects)
   }
 
   /// Truth/prediction object pairs whose intersection over union exceeds 0.5.
