@@ -28,7 +28,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 IMAGEJ_JAR ?= /usr/share/java/ij.jar
 
-.PHONY: all deps imagej-runtime python-runtime protocol-test-deps build test demo imagej bench quality fuzz fuzz-build robustness soak install dist clean
+.PHONY: all deps imagej-runtime python-runtime protocol-test-deps build test demo imagej bench quality fuzz fuzz-build robustness soak sanitize install dist clean
 
 all: build
 
@@ -147,6 +147,12 @@ robustness: build python-runtime
 soak: build python-runtime
 	python3 Tests/tools/robustness/soak.py $(BIN)/unet-worker --requests $(SOAK_REQUESTS)
 
+# The Swift test suite under AddressSanitizer, then ThreadSanitizer (the worker reads requests
+# while jobs run), each in its own build folder. Minutes: not part of `make test`.
+sanitize: deps
+	$(SWIFT) test $(SWIFT_FLAGS) --sanitize=address -Xswiftc -use-ld=lld --scratch-path .build-asan
+	$(SWIFT) test $(SWIFT_FLAGS) --sanitize=thread -Xswiftc -use-ld=lld --scratch-path .build-tsan
+
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BIN)/unet-worker $(DESTDIR)$(PREFIX)/bin/unet-worker
@@ -159,5 +165,5 @@ dist: deps
 	@echo "dist/unet-worker-$(ARCH)-linux.tar.gz"
 
 clean:
-	rm -rf .build .build-fuzz dist demo-output quality-output
+	rm -rf .build .build-fuzz .build-asan .build-tsan dist demo-output quality-output
 	$(MAKE) -C Plugins clean
