@@ -6,7 +6,7 @@ import NeuralCore
 public struct TrainingSample: Sendable, Equatable {
   /// C×inputSize×inputSize, channels as in the source image.
   public var input: Tensor
-  /// Row-major outputSize² classes (0 background, 1 foreground).
+  /// Row-major outputSize² classes (0 background, 1...K−1 the objects' classes).
   public var classes: [Int32]
   /// Row-major outputSize² loss weights (0 where the output tile leaves the image).
   public var weights: [Float]
@@ -35,7 +35,7 @@ public struct TrainingSampler: Sendable {
   public var augmentation: AugmentationOptions
   /// Share of crops centred on a foreground pixel, in [0, 1].
   public var foregroundFraction: Float
-  /// Row-major indices of the foreground pixels of `target`.
+  /// Row-major indices of the foreground (object) pixels of `target`, of any class.
   private let foregroundPixels: [Int32]
 
   /// - Parameters:
@@ -68,7 +68,7 @@ public struct TrainingSampler: Sendable {
     self.target = target
     self.augmentation = augmentation
     self.foregroundFraction = foregroundFraction
-    self.foregroundPixels = target.classes.indices.compactMap { target.classes[$0] == 1 ? Int32($0) : nil }
+    self.foregroundPixels = target.classes.indices.compactMap { target.classes[$0] != 0 ? Int32($0) : nil }
   }
 
   /// A random augmented sample; `inputSize − outputSize` must be even and non-negative (the

@@ -6,9 +6,9 @@ import NeuralCore
 public struct TrainingTarget: Sendable, Equatable {
   public let width: Int
   public let height: Int
-  /// Row-major class per pixel: 1 foreground (an object pixel), 0 background, including the
-  /// separation borders. Ignored pixels are 0 as well; their weight is 0, so the value is
-  /// never used.
+  /// Row-major class per pixel: the class of the object the pixel belongs to (1 for every
+  /// object with instance labels), 0 background, including the separation borders. Ignored
+  /// pixels are 0 as well; their weight is 0, so the value is never used.
   public var classes: [Int32]
   /// Row-major loss weight per pixel, Eq. 2; 0 on ignored pixels.
   public var weights: [Float]
@@ -17,29 +17,37 @@ public struct TrainingTarget: Sendable, Equatable {
   public var objects: LabelImage
   /// Row-major separation-border flags (background pixels between touching objects).
   public var borders: [Bool]
-  /// w_c of background and foreground pixels (see `makeTrainingTarget`).
-  public var backgroundClassWeight: Float
-  public var foregroundClassWeight: Float
+  /// w_c of each class, background first (see `makeTrainingTarget`).
+  public var classWeights: [Float]
+
+  /// w_c of background pixels.
+  public var backgroundClassWeight: Float { classWeights[0] }
+  /// w_c of class-1 pixels (with instance labels: of every object pixel).
+  public var foregroundClassWeight: Float { classWeights[1] }
 }
 
 /// Builds the training target and the loss weight map of the paper (Eq. 2):
 ///
 ///     w(x) = w_c(x) + w0 · exp(-(d1(x) + d2(x))² / (2σ²))
 ///
-/// - The protocol's label rules come first (`LabelImage.instances`): a mask is split into
-///   4-connected components, pixels equal to `ignoreValue` are no object.
-/// - Touching objects are separated by one-pixel seams (`separateTouchingObjects`); class 1 is
-///   every remaining object pixel, class 0 everything else.
+/// - The protocol's label rules come first (`LabelImage.objects`, with the parameters'
+///   `labelKind`): a mask is split into 4-connected components, class labels into the
+///   4-connected components of each class, pixels equal to `ignoreValue` are no object.
+/// - Touching objects, of the same class or not, are separated by one-pixel seams
+///   (`separateTouchingObjects`); every remaining object pixel has its object's class (1 for
+///   instance labels), everything else class 0.
 /// - d1, d2 are the Euclidean distances (exact, `nearestTwoObjectDistances`) from a pixel to
 ///   the nearest pixel of the nearest and the second-nearest object. As in Fig. 3d the
 ///   separation term is added on background pixels only; it needs at least two objects and
 ///   is dropped where it falls below 1e-6 · w0 (see `WeightMapParameters.cutoffDistance`).
-/// - Class balance: with n_fg object and n_bg background pixels (not ignored), object pixels
-///   weigh w_c = 1 and background pixels w_c = n_fg / n_bg, so both classes carry the same
-///   total weight and the separation term keeps its height w0 relative to an object pixel
-///   whatever the share of background (measured on the real sets against w_c normalised to a
-///   mean of 1 and to the rarer class: README.md, "Quality on real data"). Without class
-///   balance, or when either class is absent, w_c = 1.
+/// - Class balance: with n_k pixels of class k (not ignored), n_fg = Σ_{k≥1} n_k object pixels
+///   and m foreground classes present, a pixel of class k weighs w_c = n_fg / (m · n_k). Every
+///   present class then carries the same total weight n_fg / m and object pixels weigh 1 on
+///   average, so the separation term keeps its height w0 relative to an object pixel whatever
+///   the share of background (measured on the real sets against w_c normalised to a mean of 1
+///   and to the rarer class: README.md, "Quality on real data"). With two classes this is
+///   w_c = 1 on object pixels and n_fg / n_bg on background. Without class balance, or when
+///   fewer than two classes are present, w_c = 1.
 /// - Ignored pixels get weight 0 (and class 0).
 ///
 /// - Parameters:
@@ -54,24 +62,18 @@ public func makeTrainingTarget(
   precondition(
     parameters.w0 >= 0 && parameters.w0.isFinite,
     "makeTrainingTarget: w0 \(parameters.w0) must be non-negative")
-  let (instances, objectCount) = labels.instances(ignoreValue: parameters.ignoreValue)
-  let separated = separateTouchingObjects(instances)
+  let objects = labels.objects(kind: parameters.labelKind, ignoreValue: parameters.ignoreValue)
+  let objectCount = objects.count
+  let separated = separateTouchingObjects(objects.labels)
   let ignored = labels.ignoredPixels(ignoreValue: parameters.ignoreValue)
-  let classes = separated.objects.values.map { $0 != 0 ? Int32(1) : 0 }
+  let classes = separated.objects.values.map { objects.objectClasses[Int($0)] }
 
-  var foregroundCount = 0
-  var countedPixels = 0
-  for p in classes.indices where !ignored[p] {
-    countedPixels += 1
-    foregroundCount += Int(classes[p])
-  }
-  let backgroundCount = countedPixels - foregroundCount
-  let foregroundWeight: Float = 1
-  let backgroundWeight = parameters.classBalance && foregroundCount > 0 && backgroundCount > 0
-    ? Float(foregroundCount) / Float(backgroundCount) : 1
+  let classWeights = balancedClassWeights(
+    classes: classes, ignored: ignored, classCount: parameters.labelKind.classCount,
+    balance: parameters.classBalance)
   var weights = [Float](repeating: 0, count: classes.count)
   for p in classes.indices where !ignored[p] {
-    weights[p] = classes[p] == 1 ? foregroundWeight : backgroundWeight
+    weights[p] = classWeights[Int(classes[p])]
   }
 
   if parameters.w0 > 0 && objectCount >= 2 {
@@ -89,7 +91,19 @@ public func makeTrainingTarget(
   return TrainingTarget(
     width: labels.width, height: labels.height, classes: classes, weights: weights,
     objects: separated.objects, borders: separated.borders,
-    backgroundClassWeight: backgroundWeight, foregroundClassWeight: foregroundWeight)
+    classWeights: classWeights)
+}
+
+/// w_c of Eq. 2 for each of `classCount` classes: n_fg / (m · n_k) (see `makeTrainingTarget`),
+/// 1 for every class without `balance` or when fewer than two classes are present.
+private func balancedClassWeights(classes: [Int32], ignored: [Bool], classCount: Int, balance: Bool) -> [Float] {
+  var counts = [Int](repeating: 0, count: classCount)
+  for p in classes.indices where !ignored[p] { counts[Int(classes[p])] += 1 }
+  let foregroundCount = counts.dropFirst().reduce(0, +)
+  let presentForeground = counts.dropFirst().filter { $0 > 0 }.count
+  let present = presentForeground + (counts[0] > 0 ? 1 : 0)
+  guard balance && present >= 2 else { return [Float](repeating: 1, count: classCount) }
+  return counts.map { $0 > 0 ? Float(foregroundCount) / Float(presentForeground * $0) : 1 }
 }
 
 /// The paper's loss weight map (Eq. 2) of a label image: `makeTrainingTarget(...).weights`.

@@ -13,12 +13,18 @@ public struct WeightMapParameters: Sendable, Equatable {
   public var classBalance: Bool
   /// Label value that marks pixels without a loss (weight 0); nil when every pixel counts.
   public var ignoreValue: Int32?
+  /// How label values name objects and classes (the protocol's `label_kind` and `classes`).
+  public var labelKind: LabelKind
 
-  public init(w0: Float = 10, sigma: Float = 5, classBalance: Bool = true, ignoreValue: Int32? = nil) {
+  public init(
+    w0: Float = 10, sigma: Float = 5, classBalance: Bool = true, ignoreValue: Int32? = nil,
+    labelKind: LabelKind = .instances
+  ) {
     self.w0 = w0
     self.sigma = sigma
     self.classBalance = classBalance
     self.ignoreValue = ignoreValue
+    self.labelKind = labelKind
   }
 
   /// Distance beyond which the separation term is dropped: there

@@ -48,15 +48,21 @@ public func instanceLabels(
 
 /// Instance labels from a mask already computed with `foregroundMask` (saves recomputing it
 /// when the mask is written too); see `instanceLabels(probability:threshold:...)`.
+/// - Parameter classMap: with more than two classes, the class of every pixel (non-zero
+///   exactly where `mask` is): objects are then the 4-connected components of each class, so
+///   two touching objects of different classes stay two. Growth is the same for all classes.
 public func instanceLabels(
   mask: [UInt8], probability: Tensor, growInstances: Bool = true, growthRadius: Int = 2,
-  growthThreshold: Float = InstanceOptions.defaultGrowthThreshold, minimumArea: Int = 0
+  growthThreshold: Float = InstanceOptions.defaultGrowthThreshold, minimumArea: Int = 0,
+  classMap: [UInt8]? = nil
 ) -> (labels: LabelImage, count: Int) {
   precondition(
-    probability.channels == 1 && mask.count == probability.width * probability.height,
+    probability.channels == 1 && mask.count == probability.width * probability.height
+      && (classMap?.count ?? mask.count) == mask.count,
     "instanceLabels: mask of \(mask.count) pixels for probability \(probability.shape)")
   var (labels, count) = labelComponents(
-    width: probability.width, height: probability.height, isMember: { mask[$0] != 0 })
+    width: probability.width, height: probability.height, isMember: { mask[$0] != 0 },
+    joins: { p, q in classMap.map { $0[p] == $0[q] } ?? true })
   if growInstances && count >= 1 {
     growIntoSeparationBorders(
       &labels, foreground: mask, probability: probability, radius: growthRadius, growthThreshold: growthThreshold)

@@ -48,4 +48,16 @@ public struct InstanceOptions: Sendable, Equatable {
   public func labels(probability: Tensor) -> (labels: LabelImage, count: Int) {
     labels(mask: mask(probability), probability: probability)
   }
+
+  /// The instances of a network of K > 2 classes, from its `mostProbableClasses` map and
+  /// its foreground probability (`foregroundProbability`, the relief objects grow on): the
+  /// objects of every foreground class, each object of one class. `threshold` does not apply
+  /// (the map says what is foreground); growth and fragment removal do, as for two classes.
+  public func labels(classMap: [UInt8], foreground: Tensor, classes: Int) -> ClassInstances {
+    let mask = classMap.map { $0 != 0 ? UInt8(255) : 0 }
+    let (labels, count) = instanceLabels(
+      mask: mask, probability: foreground, growInstances: growInstances, growthThreshold: growthThreshold,
+      minimumArea: minimumArea, classMap: classMap)
+    return ClassInstances(labels: labels, count: count, classMap: classMap, classes: classes)
+  }
 }

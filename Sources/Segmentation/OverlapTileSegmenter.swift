@@ -62,14 +62,54 @@ public struct OverlapTileSegmenter<Predictor: TilePredictor> {
     progress: (_ done: Int, _ total: Int) -> Void = { _, _ in },
     isCancelled: () -> Bool = { false }
   ) throws(SegmentationCancelled) -> Tensor {
+    // A plain array, not a Tensor: `Tensor.storage` has a property observer, so mutating it
+    // from outside NeuralCore copies the whole image on every write.
+    var foreground = [Float](repeating: 0, count: image.height * image.width)
+    try forEachTile(of: image, progress: progress, isCancelled: isCancelled) { probabilities, tile in
+      writeForeground(of: probabilities, tile: tile, imageWidth: image.width, into: &foreground)
+    }
+    return Tensor(shape: Shape(channels: 1, height: image.height, width: image.width), storage: foreground)
+  }
+
+  /// The softmax probabilities of every class for every pixel of `image` (K×H×W, class 0
+  /// first); stitched like `segment`, which keeps only their foreground sum. Holds the K
+  /// image-sized planes, so it is meant for networks of more than two classes.
+  /// - Throws: `SegmentationCancelled` when `isCancelled` returns true.
+  public func classProbabilities(
+    _ image: Tensor,
+    progress: (_ done: Int, _ total: Int) -> Void = { _, _ in },
+    isCancelled: () -> Bool = { false }
+  ) throws(SegmentationCancelled) -> Tensor {
+    let plane = image.height * image.width
+    var result = [Float](repeating: 0, count: predictor.classes * plane)  // an array: see `segment`
+    try forEachTile(of: image, progress: progress, isCancelled: isCancelled) { probabilities, tile in
+      let t = outputTileSize
+      probabilities.storage.withUnsafeBufferPointer { source in
+        result.withUnsafeMutableBufferPointer { destination in
+          for k in 0..<probabilities.channels {
+            for y in tile.writeRows {
+              let sourceRow = k * t * t + (y - tile.outputY) * t - tile.outputX
+              let destinationRow = k * plane + y * image.width
+              for x in tile.writeColumns { destination[destinationRow + x] = source[sourceRow + x] }
+            }
+          }
+        }
+      }
+    }
+    return Tensor(shape: Shape(channels: predictor.classes, height: image.height, width: image.width), storage: result)
+  }
+
+  /// Predicts every tile of the plan (the network's K×T×T softmax) and hands it to `write`
+  /// with the tile's place.
+  private func forEachTile(
+    of image: Tensor, progress: (_ done: Int, _ total: Int) -> Void, isCancelled: () -> Bool,
+    write: (Tensor, OverlapTilePlan.Tile) -> Void
+  ) throws(SegmentationCancelled) {
     precondition(
       image.channels == predictor.inputChannels,
       "OverlapTileSegmenter: image has \(image.channels) channels, the network expects \(predictor.inputChannels)")
     let plan = plan(imageWidth: image.width, imageHeight: image.height)
     let total = plan.tiles.count
-    // A plain array, not a Tensor: `Tensor.storage` has a property observer, so mutating it
-    // from outside NeuralCore copies the whole image on every write.
-    var foreground = [Float](repeating: 0, count: image.height * image.width)
     progress(0, total)
     for (index, tile) in plan.tiles.enumerated() {
       let input = image.mirroredWindow(
@@ -78,10 +118,9 @@ public struct OverlapTileSegmenter<Predictor: TilePredictor> {
       guard let probabilities = predictTile(input, isCancelled: isCancelled) else {
         throw SegmentationCancelled(tilesDone: index, tilesTotal: total)
       }
-      writeForeground(of: probabilities, tile: tile, imageWidth: image.width, into: &foreground)
+      write(probabilities, tile)
       progress(index + 1, total)
     }
-    return Tensor(shape: Shape(channels: 1, height: image.height, width: image.width), storage: foreground)
   }
 
   /// The K×T×T softmax for one C×in×in input tile; with test-time augmentation the mean over
@@ -141,9 +180,7 @@ public struct OverlapTileSegmenter<Predictor: TilePredictor> {
           let sourceRow = (y - tile.outputY) * t - tile.outputX
           let destinationRow = y * width
           for x in tile.writeColumns {
-            var sum = source[plane + sourceRow + x]
-            for k in 2..<classes { sum += source[k * plane + sourceRow + x] }
-            destination[destinationRow + x] = sum
+            destination[destinationRow + x] = foregroundSum(source, at: sourceRow + x, plane: plane, classes: classes)
           }
         }
       }

@@ -29,10 +29,14 @@ enum ImageLoading {
       storage: image.floatPlanes())
   }
 
-  /// Every label image of a TIFF file, following the protocol's rules: 0 is background,
-  /// every other value one object; a mask with a single foreground value is split into
-  /// 4-connected components. Pixels equal to `ignoreValue` are kept as they are.
-  static func labels(at path: String, ignoreValue: Int32?) throws -> (pages: [LabelImage], calibration: TIFFCalibration?) {
+  /// Every label image of a TIFF file, following the protocol's rules for `kind`: with
+  /// instance labels 0 is background, every other value one object, and a mask with a single
+  /// foreground value is split into 4-connected components; class labels are kept as they
+  /// are, and a value outside 0..<classes (other than `ignoreValue`) is -32003 naming the
+  /// file. Pixels equal to `ignoreValue` are kept as they are.
+  static func labels(
+    at path: String, ignoreValue: Int32?, kind: LabelKind = .instances
+  ) throws -> (pages: [LabelImage], calibration: TIFFCalibration?) {
     let stack = try TIFFReader.read(path: path)
     let pages = try stack.images.enumerated().map { index, image in
       guard image.channels == 1 else {
@@ -47,8 +51,16 @@ enum ImageLoading {
           path: path, "\(path) (image \(index + 1)) is not a label image: \(error)")
       }
       let labels = LabelImage(width: image.width, height: image.height, values: values)
-      return isSingleValueMask(labels, ignoreValue: ignoreValue)
-        ? splitMask(labels, ignoreValue: ignoreValue) : labels
+      guard case .classes(let classes) = kind else {
+        return isSingleValueMask(labels, ignoreValue: ignoreValue)
+          ? splitMask(labels, ignoreValue: ignoreValue) : labels
+      }
+      if let (p, value) = labels.firstValue(outside: 0..<Int32(classes), ignoreValue: ignoreValue) {
+        throw RPCError.dataMismatch(
+          "\(path) (image \(index + 1)) has the label value \(value) at x \(p % labels.width), y \(p / labels.width), but class labels must lie in 0...\(classes - 1) (classes \(classes))",
+          ["path": .string(path), "value": .int(Int64(value)), "classes": .int(Int64(classes))])
+      }
+      return labels
     }
     return (pages, stack.calibration)
   }

@@ -16,6 +16,8 @@ struct StoredModel: Sendable {
   var network: UNet
   var normalization: IntensityNormalization
   var history: TrainingHistory
+  /// `config.class_names` of the training, one per class (background first); nil when none.
+  var classNames: [String]? = nil
   var trainingState: TrainingState?
   /// The post-processing chosen at the end of training; nil for older models.
   var calibration: PostProcessingCalibration?
@@ -38,7 +40,9 @@ struct StoredModel: Sendable {
     }
     return StoredModel(
       network: file.network, normalization: normalization,
-      history: TrainingHistory(metadata: metadata), trainingState: file.trainingState,
+      history: TrainingHistory(metadata: metadata),
+      classNames: classNames(metadata: metadata, classes: file.configuration.classes),
+      trainingState: file.trainingState,
       calibration: PostProcessingCalibration(metadata: metadata))
   }
 
@@ -54,6 +58,16 @@ struct StoredModel: Sendable {
     return Int((minimumAreaFraction * Double(area)).rounded(.down))
   }
 
+  /// Metadata key prefix of the class names: `classes.name.0` (background), `classes.name.1`, ...
+  static let classNameKey = "classes.name"
+
+  /// The class names stored in `metadata`, nil unless there is one for each of `classes`.
+  private static func classNames(metadata: [(String, String)], classes: Int) -> [String]? {
+    let values = Dictionary(metadata, uniquingKeysWith: { _, last in last })
+    let names = (0..<classes).compactMap { values["\(classNameKey).\($0)"] }
+    return names.count == classes ? names : nil
+  }
+
   /// Share of `TrainingHistory.smallObjectArea` below which a predicted object is a fragment.
   static let minimumAreaFraction = 0.5
 
@@ -62,6 +76,9 @@ struct StoredModel: Sendable {
     var metadata = normalization.metadata
     metadata.append(contentsOf: history.metadata)
     if let calibration { metadata.append(contentsOf: calibration.metadata) }
+    if let classNames {
+      metadata.append(contentsOf: classNames.enumerated().map { ("\(Self.classNameKey).\($0)", $1) })
+    }
     let file = ModelFile(network: network, metadata: ModelMetadata(metadata), trainingState: trainingState)
     try AtomicFile.write(file.encode(), to: path)
   }

@@ -130,7 +130,7 @@ extension PostProcessingCalibration {
   /// images up to `trainingPixelBudget` pixels (an image larger than that alone contributes
   /// its centred window of that size).
   static func trainingExamples(
-    _ network: UNet, set: TrainingSet, ignoreValue: Int32?, parallel: Parallel, token: CancellationToken
+    _ network: UNet, set: TrainingSet, weightMap: WeightMapParameters, parallel: Parallel, token: CancellationToken
   ) throws -> [Example] {
     let predictor = UNetTilePredictor(network: network, parallel: parallel)
     var order = Array(set.examples.indices)
@@ -155,8 +155,8 @@ extension PostProcessingCalibration {
       examples.append(
         Example(
           probability: try Validator.probability(of: image, predictor: predictor, token: token),
-          truth: labels.instances(ignoreValue: ignoreValue).labels,
-          ignored: labels.ignoredPixels(ignoreValue: ignoreValue)))
+          truth: labels.objects(kind: weightMap.labelKind, ignoreValue: weightMap.ignoreValue).labels,
+          ignored: labels.ignoredPixels(ignoreValue: weightMap.ignoreValue)))
     }
     return examples
   }

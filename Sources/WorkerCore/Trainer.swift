@@ -17,22 +17,24 @@ struct Trainer {
     let start = ContinuousClock.now
     let initial = try request.initModel.map { try StoredModel.load(path: $0) }
     let normalization = initial?.normalization ?? IntensityNormalization()
+    let classes = try classCount(initial: initial)
+    let weightMap = config.weightMapParameters(classes: classes)
     context.progress.report(stage: "load", done: 0, total: request.images.count)
     try OutputFiles.ensureFolder(OutputFiles.parentFolder(of: request.modelOut))
     let set = try TrainingSet.load(
       images: request.images, labels: request.labels, field: "images", labelsField: "labels",
-      normalization: normalization, ignoreValue: config.weightMap.ignoreValue, token: context.token,
+      normalization: normalization, weightMap: weightMap, token: context.token,
       loaded: { context.progress.report(stage: "load", done: $0, total: request.images.count) })
 
-    let smallObjectArea = set.smallObjectArea(ignoreValue: config.weightMap.ignoreValue)
+    let smallObjectArea = set.smallObjectArea(weightMap: weightMap)
     let validator = try request.validationImages.isEmpty
       ? nil
       : Validator(
         set: TrainingSet.load(
           images: request.validationImages, labels: request.validationLabels, field: "validation.images",
           labelsField: "validation.labels", normalization: normalization,
-          ignoreValue: config.weightMap.ignoreValue, token: context.token),
-        parameters: config.weightMap,
+          weightMap: weightMap, token: context.token),
+        parameters: weightMap,
         instanceOptions: InstanceOptions(minimumArea: StoredModel.minimumObjectArea(smallObjectArea: smallObjectArea)),
         parallel: parallel)
     if let validator, validator.channels != set.channels {
@@ -41,11 +43,11 @@ struct Trainer {
     }
 
     var rng = RandomSource(seed: config.seed)
-    var network = try startNetwork(initial: initial, channels: set.channels, rng: &rng)
+    var network = try startNetwork(initial: initial, channels: set.channels, classes: classes, rng: &rng)
     let (outputSize, inputSize) = try trainingTileSize(for: network)
     let samplers = set.examples.map {
       TrainingSampler(
-        image: $0.image, labels: $0.labels, parameters: config.weightMap, augmentation: config.augmentation,
+        image: $0.image, labels: $0.labels, parameters: weightMap, augmentation: config.augmentation,
         foregroundFraction: config.foregroundCrops, parallel: parallel)
     }
     let imageChoice = TrainingImageChoice(
@@ -53,6 +55,7 @@ struct Trainer {
     let rate = Float(config.effectiveLearningRate)
     let schedule = config.schedule ?? (request.maxSeconds != nil ? .cosine : .constant)
     var optimizer = startOptimizer(resuming: initial?.trainingState, parameterCount: network.parameterCount, rng: &rng)
+    let classNames = config.classNames ?? initial?.classNames
     var history = initial?.history ?? TrainingHistory()
     history.smallObjectArea = smallObjectArea
     let earlierSeconds = history.seconds
@@ -68,7 +71,7 @@ struct Trainer {
       history.date = Date().formatted(.iso8601)
       history.seconds = earlierSeconds + seconds(since: start)
       return StoredModel(
-        network: network, normalization: normalization, history: history,
+        network: network, normalization: normalization, history: history, classNames: classNames,
         trainingState: TrainingState(iteration: history.iterations, rng: rng, optimizer: optimizer))
     }
 
@@ -125,7 +128,7 @@ struct Trainer {
     let calibrationExamples =
       try validator?.calibrationExamples(final.network, token: context.token)
       ?? PostProcessingCalibration.trainingExamples(
-        final.network, set: set, ignoreValue: config.weightMap.ignoreValue, parallel: parallel, token: context.token)
+        final.network, set: set, weightMap: weightMap, parallel: parallel, token: context.token)
     final.calibration = PostProcessingCalibration(
       examples: calibrationExamples, smallObjectArea: smallObjectArea,
       source: validator == nil ? .training : .validation)
@@ -150,11 +153,11 @@ struct Trainer {
 
   /// The network to train: `init_model`'s (its architecture wins over `config`, with a
   /// warning), or a new one He-initialised from `rng`.
-  private func startNetwork(initial: StoredModel?, channels: Int, rng: inout RandomSource) throws -> UNet {
+  private func startNetwork(initial: StoredModel?, channels: Int, classes: Int, rng: inout RandomSource) throws -> UNet {
     let config = request.configuration
     guard let initial else {
       let configuration = UNetConfiguration(
-        inputChannels: channels, classes: 2, baseChannels: config.baseChannels, depth: config.depth,
+        inputChannels: channels, classes: classes, baseChannels: config.baseChannels, depth: config.depth,
         dropout: config.dropout)
       return UNet(configuration: configuration, rng: &rng)
     }
@@ -171,6 +174,26 @@ struct Trainer {
          "model_channels": .int(Int64(kept.inputChannels))])
     }
     return initial.network
+  }
+
+  /// K: `config.classes`, or with `init_model` the model's (a different `config.classes` is
+  /// -32003: the network's outputs are fixed), checked against `label_kind` and `class_names`.
+  private func classCount(initial: StoredModel?) throws -> Int {
+    let config = request.configuration
+    guard let initial else {
+      let classes = config.classes ?? 2
+      try config.checkClasses(classes)
+      return classes
+    }
+    let classes = initial.network.configuration.classes
+    if let asked = config.classes, asked != classes {
+      throw RPCError.dataMismatch(
+        "config.classes is \(asked) but \(request.initModel ?? "") predicts \(classes) classes",
+        ["model": .string(request.initModel ?? ""), "classes": .int(Int64(asked)),
+         "model_classes": .int(Int64(classes))])
+    }
+    try config.checkClasses(classes)
+    return classes
   }
 
   /// The training tile: `config.tile_size` rounded down to a legal size, smaller still when a

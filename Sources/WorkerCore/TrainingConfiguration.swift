@@ -40,6 +40,13 @@ struct TrainingConfiguration: Sendable {
   var sampling = TrainingImageChoice.Rule.area
   /// Share of training tiles centred on a foreground pixel (the rest lie uniformly at random).
   var foregroundCrops: Float = 0.5
+  /// K, the classes the network predicts (`config.classes`); nil when not given (2 for a new
+  /// model, the model's own with `init_model`).
+  var classes: Int?
+  /// `config.label_kind` is `"classes"`: label values are class ids.
+  var classLabels = false
+  /// `config.class_names`, one per class, stored in the model.
+  var classNames: [String]?
 
   /// The step size used: the option, else 0.01 for SGD with momentum 0.99 (the paper's
   /// high momentum averages over many steps) and 1e-3 for Adam.
@@ -51,7 +58,7 @@ struct TrainingConfiguration: Sendable {
     "base_channels", "depth", "tile_size", "optimizer", "learning_rate", "lr_schedule", "momentum",
     "weight_decay", "augment", "dropout",
     "seed", "checkpoint_every", "checkpoint_seconds", "validate_every", "keep_best", "memory_mb",
-    "sampling", "foreground_crops",
+    "sampling", "foreground_crops", "classes", "label_kind", "class_names",
   ] + WeightMapParameters.protocolKeys
 
   /// Reads `config` (absent: all defaults); unknown keys and bad values are -32602 naming
@@ -103,5 +110,37 @@ struct TrainingConfiguration: Sendable {
       sampling = rule
     }
     foregroundCrops = Float(try config.optionalDouble("foreground_crops", in: 0...1) ?? Double(foregroundCrops))
+    try readClasses(config)
+  }
+
+  /// `classes`, `label_kind` and `class_names` (Protocol/README.md, "Classes"); checked
+  /// against the classes here when `classes` is given, else by `checkClasses` when training
+  /// starts (a fine-tuned model brings its own).
+  private mutating func readClasses(_ config: ParamsReader) throws(RPCError) {
+    classes = try config.optionalInt("classes", in: 2...255)
+    classLabels = try config.optionalString("label_kind", oneOf: ["instances", "classes"]) == "classes"
+    classNames = try config.optionalStringArray("class_names")
+    if let classes { try checkClasses(classes) }
+  }
+
+  /// -32602 when `classes` (the network's K) does not fit the label kind or the names.
+  func checkClasses(_ classes: Int) throws(RPCError) {
+    if classes > 2 && !classLabels {
+      throw RPCError.invalidParams(
+        field: "config.label_kind",
+        "\(classes) classes need label_kind \"classes\" (label values that are class ids); instance labels have one class of objects")
+    }
+    if let names = classNames, names.count != classes {
+      throw RPCError.invalidParams(
+        field: "config.class_names",
+        "class_names has \(names.count) names but there are \(classes) classes (background first)")
+    }
+  }
+
+  /// The weight-map settings for a network of `classes` classes: `label_kind` applied.
+  func weightMapParameters(classes: Int) -> WeightMapParameters {
+    var parameters = weightMap
+    parameters.labelKind = classLabels ? .classes(classes) : .instances
+    return parameters
   }
 }

@@ -19,7 +19,7 @@ struct TrainingSet: Sendable {
   /// (`images`, `validation.images`).
   static func load(
     images: [String], labels: [String], field: String, labelsField: String,
-    normalization: IntensityNormalization, ignoreValue: Int32?, token: CancellationToken,
+    normalization: IntensityNormalization, weightMap: WeightMapParameters, token: CancellationToken,
     loaded: (Int) -> Void = { _ in }
   ) throws -> TrainingSet {
     guard images.count == labels.count else {
@@ -31,7 +31,9 @@ struct TrainingSet: Sendable {
     for (imagePath, labelsPath) in zip(images, labels) {
       try token.check()
       let pages = try ImageLoading.images(at: imagePath).images
-      let labelPages = try ImageLoading.labels(at: labelsPath, ignoreValue: ignoreValue).pages
+      let labelPages = try ImageLoading.labels(
+        at: labelsPath, ignoreValue: weightMap.ignoreValue, kind: weightMap.labelKind
+      ).pages
       guard pages.count == labelPages.count else {
         throw RPCError.dataMismatch(
           "\(imagePath) has \(pages.count) images but \(labelsPath) has \(labelPages.count)",
@@ -69,8 +71,10 @@ struct TrainingSet: Sendable {
 
   /// The 1st percentile of the areas of all objects in the labels (nearest rank), nil when
   /// they hold none: the size of the smallest real objects, robust to a few slivers.
-  func smallObjectArea(ignoreValue: Int32?) -> Int? {
-    let areas = examples.flatMap { $0.labels.instances(ignoreValue: ignoreValue).labels.objectAreas.dropFirst() }
+  func smallObjectArea(weightMap: WeightMapParameters) -> Int? {
+    let areas = examples.flatMap {
+      $0.labels.objects(kind: weightMap.labelKind, ignoreValue: weightMap.ignoreValue).labels.objectAreas.dropFirst()
+    }
       .filter { $0 > 0 }.sorted()
     guard !areas.isEmpty else { return nil }
     return areas[(areas.count - 1) / 100]

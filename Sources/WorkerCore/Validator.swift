@@ -43,7 +43,7 @@ struct Validator {
       Example(
         image: example.image,
         target: makeTrainingTarget(labels: example.labels, parameters: parameters, parallel: parallel),
-        truth: example.labels.instances(ignoreValue: parameters.ignoreValue).labels,
+        truth: example.labels.objects(kind: parameters.labelKind, ignoreValue: parameters.ignoreValue).labels,
         ignored: example.labels.ignoredPixels(ignoreValue: parameters.ignoreValue))
     }
   }
@@ -54,9 +54,15 @@ struct Validator {
     let predictor = UNetTilePredictor(network: network, parallel: parallel)
     var total = ValidationScore(loss: 0, foregroundIoU: 0, f1At50: 0)
     for example in examples {
-      let probability = try Self.probability(of: example.image, predictor: predictor, token: token)
-      total.loss += weightedLoss(probability, target: example.target)
-      var predicted = instanceOptions.labels(probability: probability).labels
+      let probabilities = try Self.classProbabilities(of: example.image, predictor: predictor, token: token)
+      total.loss += weightedLoss(probabilities, target: example.target)
+      let foreground = foregroundProbability(probabilities)
+      var predicted =
+        probabilities.channels > 2
+        ? instanceOptions.labels(
+          classMap: mostProbableClasses(probabilities), foreground: foreground, classes: probabilities.channels
+        ).labels
+        : instanceOptions.labels(probability: foreground).labels
       for p in predicted.values.indices where example.ignored[p] { predicted.values[p] = 0 }
       let metrics = evaluateSegmentation(prediction: predicted, truth: example.truth)
       total.foregroundIoU += metrics.foregroundIoU
@@ -66,15 +72,34 @@ struct Validator {
     return ValidationScore(loss: total.loss / n, foregroundIoU: total.foregroundIoU / n, f1At50: total.f1At50 / n)
   }
 
+  /// The K×H×W class probabilities of a normalised image, stitched as `segment` does it.
+  /// - Throws: `RequestCancelled` when the token is cancelled between tiles.
+  private static func classProbabilities(
+    of image: Tensor, predictor: UNetTilePredictor, token: CancellationToken
+  ) throws -> Tensor {
+    try token.check()
+    do {
+      return try segmenter(for: image, predictor: predictor).classProbabilities(
+        image, isCancelled: { token.isCancelled })
+    } catch {
+      throw RequestCancelled()
+    }
+  }
+
+  /// The segmenter `segment` uses by default for this image (the tile that suits its size).
+  private static func segmenter(for image: Tensor, predictor: UNetTilePredictor) -> OverlapTileSegmenter<UNetTilePredictor> {
+    let tileSize = defaultOutputTileSize(predictor: predictor, imageWidth: image.width, imageHeight: image.height)
+    return OverlapTileSegmenter(predictor: predictor, outputTileSize: tileSize)
+  }
+
   /// The foreground probability of a normalised image, segmented exactly as `segment` does
   /// it by default (overlap-tile, mirrored context, the tile that suits the image).
   /// - Throws: `RequestCancelled` when the token is cancelled between tiles.
   static func probability(of image: Tensor, predictor: UNetTilePredictor, token: CancellationToken) throws -> Tensor {
     try token.check()
-    let tileSize = defaultOutputTileSize(predictor: predictor, imageWidth: image.width, imageHeight: image.height)
-    let segmenter = OverlapTileSegmenter(predictor: predictor, outputTileSize: tileSize)
     do {
-      return try segmenter.segment(image, progress: { _, _ in }, isCancelled: { token.isCancelled })
+      return try segmenter(for: image, predictor: predictor).segment(
+        image, progress: { _, _ in }, isCancelled: { token.isCancelled })
     } catch {
       throw RequestCancelled()
     }
@@ -90,16 +115,15 @@ struct Validator {
     }
   }
 
-  /// (1/N) Σ w(x) · −log p_ℓ(x)(x) over the N pixels (Eq. 1, as `SoftmaxCrossEntropy` with
-  /// `.pixelCount`), from the foreground probability of a two-class network.
-  private func weightedLoss(_ probability: Tensor, target: TrainingTarget) -> Double {
+  /// The training loss (Eq. 1 with the Eq. 2 weights, `SoftmaxCrossEntropy` normalised per
+  /// pixel) of whole-image class probabilities: their logarithms serve as logits, since the
+  /// softmax of log p is p again. Probabilities are clamped at 1e-7 (a certain mistake costs
+  /// about 16, not infinity).
+  private func weightedLoss(_ probabilities: Tensor, target: TrainingTarget) -> Double {
     let smallest: Float = 1e-7
-    var sum = 0.0
-    for p in target.classes.indices where target.weights[p] > 0 {
-      let foreground = probability.storage[p]
-      let correct = target.classes[p] == 1 ? foreground : 1 - foreground
-      sum += Double(target.weights[p]) * -Double(Elementary.log(max(correct, smallest)))
-    }
-    return sum / Double(max(1, target.classes.count))
+    let logits = Tensor(
+      shape: probabilities.shape, storage: probabilities.storage.map { Elementary.log(max($0, smallest)) })
+    let loss = SoftmaxCrossEntropy.lossAndGradient(logits: logits, targets: target.classes, weights: target.weights).loss
+    return Double(loss)
   }
 }

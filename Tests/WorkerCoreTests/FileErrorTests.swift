@@ -22,6 +22,8 @@ struct FileErrorTests {
     try folder.writeFloatImage(pixels, width: width, height: height, to: "a.tif")
     try folder.writeLabels(labels, width: width, height: height, to: "a_labels.tif")
     try folder.writeLabels(Array(labels[0..<(width * 36)]), width: width, height: 36, to: "short_labels.tif")
+    // Class labels 0...3: too many for a 3-class model.
+    try folder.writeLabels(labels.indices.map { labels[$0] == 0 ? 0 : ($0 % width < 20 ? 1 : 3) }, width: width, height: height, to: "class_labels.tif")
     try folder.writeFloatImage(pixels + pixels, width: width, height: height, channels: 2, to: "two_channels.tif")
     try folder.writeFloatImage(pixels.map { $0 + 0.25 }, width: width, height: height, to: "fractional.tif")
     var withNaN = pixels
@@ -102,6 +104,14 @@ struct FileErrorTests {
       name: "train: images with different channel counts", method: "train",
       params: #"{"images":["@/a.tif","@/two_channels.tif"],"labels":["@/a_labels.tif","@/a_labels.tif"],"model_out":"@/m.unet"}"#,
       code: -32003, path: nil),
+    Case(
+      name: "train: a class label >= classes", method: "train",
+      params: #"{"images":["@/a.tif"],"labels":["@/class_labels.tif"],"model_out":"@/m.unet","config":{"classes":3,"label_kind":"classes"}}"#,
+      code: -32003, path: "@/class_labels.tif"),
+    Case(
+      name: "evaluate: a class label >= classes", method: "evaluate",
+      params: #"{"prediction":"@/a_labels.tif","truth":"@/class_labels.tif","truth_kind":"classes","classes":3}"#,
+      code: -32003, path: "@/class_labels.tif"),
     Case(
       name: "evaluate: prediction and truth differ in size", method: "evaluate",
       params: #"{"prediction":"@/a_labels.tif","truth":"@/short_labels.tif"}"#, code: -32003, path: nil),

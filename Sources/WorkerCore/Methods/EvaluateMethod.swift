@@ -9,18 +9,27 @@ enum EvaluateMethod {
   static let spec = MethodSpec(
     name: "evaluate",
     handler: .queued { params in
-      try params.rejectUnknownKeys(allowed: ["prediction", "truth"])
+      try params.rejectUnknownKeys(allowed: ["prediction", "truth", "truth_kind", "classes"])
       let predictionPath = try params.string("prediction")
       let truthPath = try params.string("truth")
+      let classLabels = try params.optionalString("truth_kind", oneOf: ["instances", "classes"]) == "classes"
+      let classes = try params.optionalInt("classes", in: 2...255)
+      if classes != nil && !classLabels {
+        throw RPCError.invalidParams(field: "classes", "classes applies to truth_kind \"classes\" only")
+      }
       return { context in
         context.progress.report(stage: "evaluate", done: 0, total: 1)
-        let prediction = try ImageLoading.labels(at: predictionPath, ignoreValue: nil).pages
-        let truth = try ImageLoading.labels(at: truthPath, ignoreValue: nil).pages
+        // Class images: ids up to `classes` - 1 (at most 254 without it), objects per class.
+        let kind = classLabels ? LabelKind.classes(classes ?? 255) : .instances
+        let prediction = try ImageLoading.labels(at: predictionPath, ignoreValue: nil, kind: kind).pages
+        let truth = try ImageLoading.labels(at: truthPath, ignoreValue: nil, kind: kind).pages
         guard prediction.count == truth.count else {
           throw RPCError.dataMismatch(
             "prediction has \(prediction.count) pages, truth \(truth.count)",
             ["prediction": .string(predictionPath), "truth": .string(truthPath)])
         }
+        let classCount = classes ?? max(2, Int((prediction + truth).map(\.maximumLabel).max() ?? 0) + 1)
+        var overlap = ClassOverlap(classes: classCount)
         var pages: [SegmentationMetrics] = []
         for (p, t) in zip(prediction, truth) {
           guard p.width == t.width && p.height == t.height else {
@@ -29,10 +38,20 @@ enum EvaluateMethod {
               ["prediction": .string(predictionPath), "truth": .string(truthPath)])
           }
           try context.token.check()
-          pages.append(evaluateSegmentation(prediction: p, truth: t))
+          if classLabels {
+            overlap.add(prediction: p, truth: t)
+            let objects = LabelKind.classes(classCount)
+            pages.append(evaluateSegmentation(prediction: p.objects(kind: objects).labels, truth: t.objects(kind: objects).labels))
+          } else {
+            pages.append(evaluateSegmentation(prediction: p, truth: t))
+          }
           context.progress.report(stage: "evaluate", done: pages.count, total: truth.count)
         }
-        return metricsJSON(pages)
+        guard classLabels, case .object(var result) = metricsJSON(pages) else { return metricsJSON(pages) }
+        result["classes"] = .int(Int64(classCount))
+        result["class_iou"] = .array(overlap.classIoU.map { $0.map { .double($0) } ?? .null })
+        result["mean_iou"] = overlap.meanForegroundIoU.map { .double($0) } ?? .null
+        return .object(result)
       }
     })
 

@@ -20,6 +20,7 @@ enum ModelInfoMethod {
         "model": .string(path),
         "input_channels": .int(Int64(configuration.inputChannels)),
         "classes": .int(Int64(configuration.classes)),
+        "class_names": model.classNames.map { .array($0.map { .string($0) }) } ?? .null,
         "base_channels": .int(Int64(configuration.baseChannels)),
         "depth": .int(Int64(configuration.depth)),
         "dropout": .double(Double(configuration.dropout)),

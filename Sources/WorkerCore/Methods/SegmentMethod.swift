@@ -8,7 +8,9 @@ import TIFFSupport
 /// `segment`: the paper's overlap-tile strategy over images of any size (Fig. 2), writing
 /// probabilities, masks and instances next to each other in `output_dir`.
 enum SegmentMethod {
-  static let outputKinds = ["probabilities", "mask", "instances"]
+  static let outputKinds = ["probabilities", "mask", "instances", "classes"]
+  /// What `outputs` means when it is not given: everything but the class map.
+  static let defaultOutputKinds = ["probabilities", "mask", "instances"]
   /// Default working-memory budget of one tile when `memory_mb` is not given.
   static let defaultMemoryMB = 1024.0
 
@@ -25,6 +27,8 @@ enum SegmentMethod {
     var instanceOptions: InstanceOptions
     var growthThreshold: Float?
     var minimumArea: Int?
+    /// `threshold` was given (it applies to two-class models only).
+    var setsThreshold = false
 
     /// The options for `model`: what the request gives, else the post-processing calibrated
     /// at training, else the defaults (the minimum area from the training labels).
@@ -51,15 +55,17 @@ enum SegmentMethod {
     ])
     let images = try params.stringArray("images")
     if images.isEmpty { throw RPCError.invalidParams(field: "images", "images must name at least one TIFF file") }
-    let outputs = try params.optionalStringArray("outputs") ?? outputKinds
+    let outputs = try params.optionalStringArray("outputs") ?? defaultOutputKinds
     for kind in outputs where !outputKinds.contains(kind) {
       throw RPCError.invalidParams(
-        field: "outputs", "unknown output \"\(kind)\"; choose from \"probabilities\", \"mask\", \"instances\"")
+        field: "outputs",
+        "unknown output \"\(kind)\"; choose from \"probabilities\", \"mask\", \"instances\", \"classes\"")
     }
     if outputs.isEmpty { throw RPCError.invalidParams(field: "outputs", "outputs must name at least one output") }
     let threshold = Float(try params.optionalDouble("threshold", in: 0...1) ?? Double(InstanceOptions.defaultThreshold))
     let minimumArea = try params.optionalInt("min_object_area", in: 0...Int(Int32.max))
     let growthThreshold = try params.optionalDouble("growth_threshold", in: 0...1).map { Float($0) }
+    let setsThreshold = try params.contains("threshold")
     return Request(
       model: try params.string("model"), images: images, outputDir: try params.string("output_dir"),
       outputs: Set(outputs), tileSize: try params.optionalInt("tile_size", in: 1...8192),
@@ -68,7 +74,7 @@ enum SegmentMethod {
       instanceOptions: InstanceOptions(
         threshold: threshold,
         growInstances: try params.optionalBool("grow_instances") ?? InstanceOptions.defaultGrowInstances),
-      growthThreshold: growthThreshold, minimumArea: minimumArea)
+      growthThreshold: growthThreshold, minimumArea: minimumArea, setsThreshold: setsThreshold)
   }
 
   /// Output paths of one input, by kind.
@@ -79,6 +85,11 @@ enum SegmentMethod {
   static func run(_ request: Request, context: RequestContext) throws -> JSONValue {
     let model = try StoredModel.load(path: request.model)
     let instanceOptions = request.instanceOptions(for: model)
+    let classes = model.network.configuration.classes
+    if classes > 2 && request.setsThreshold {
+      context.progress.log(
+        "warning", "threshold applies to two-class models; with \(classes) classes each pixel takes its most probable class")
+    }
     let predictor = UNetTilePredictor(network: model.network, parallel: context.environment.parallel)
     let plannedPaths = request.images.map { outputPaths(for: $0, in: request.outputDir) }
     try checkOutputs(plannedPaths, request: request)
@@ -121,7 +132,7 @@ enum SegmentMethod {
       }
       let segmenter = segmenters[index]
       let outputs = try StackOutputs(
-        paths: plannedPaths[index], kinds: request.outputs, pageCount: reader.imageCount,
+        paths: plannedPaths[index], kinds: request.outputs, pageCount: reader.imageCount, classes: classes,
         calibration: reader.info.calibration)
       do {
         for page in 0..<reader.imageCount {
@@ -130,20 +141,24 @@ enum SegmentMethod {
           let normalized = model.normalization.normalized(ImageLoading.tensor(try reader.image(at: page)))
           let done = finishedTiles
           let plannedTiles = segmenter.plan(imageWidth: normalized.width, imageHeight: normalized.height).tiles.count
-          let probability: Tensor
+          let progress = { (tile: Int, _: Int) in
+            context.progress.report(
+              stage: "segment", done: done + tile, total: totalTiles, extra: [("image", .int(Int64(index)))])
+          }
           do {
-            probability = try segmenter.segment(
-              normalized,
-              progress: { tile, _ in
-                context.progress.report(
-                  stage: "segment", done: done + tile, total: totalTiles, extra: [("image", .int(Int64(index)))])
-              },
-              isCancelled: { context.token.isCancelled })
-          } catch {
+            if classes > 2 {
+              let probabilities = try segmenter.classProbabilities(
+                normalized, progress: progress, isCancelled: { context.token.isCancelled })
+              try outputs.append(classProbabilities: probabilities, options: instanceOptions)
+            } else {
+              let probability = try segmenter.segment(
+                normalized, progress: progress, isCancelled: { context.token.isCancelled })
+              try outputs.append(probability: probability, options: instanceOptions)
+            }
+          } catch is SegmentationCancelled {
             throw RequestCancelled()
           }
           finishedTiles = done + plannedTiles
-          try outputs.append(probability: probability, options: instanceOptions)
         }
         try context.token.check()
         var entry: [(String, JSONValue)] = [
@@ -168,18 +183,31 @@ enum SegmentMethod {
   /// the outputs only when every page is done (`finish`), and vanish otherwise (`discard`).
   final class StackOutputs {
     private let paths: [String: String]
+    /// K, the model's classes.
+    private let classes: Int
     private let probabilities: TIFFStreamWriter?
     private let masks: TIFFStreamWriter?
+    private let classMaps: TIFFStreamWriter?
     private let instances: TIFFLabelStackWriter?
     private var objects = 0
+    /// With K > 2: the objects of each foreground class over all pages.
+    private var objectsPerClass: [Int]
 
-    init(paths: [String: String], kinds: Set<String>, pageCount: Int, calibration: TIFFCalibration?) throws {
+    init(
+      paths: [String: String], kinds: Set<String>, pageCount: Int, classes: Int, calibration: TIFFCalibration?
+    ) throws {
       func path(_ kind: String) -> String? { kinds.contains(kind) ? paths[kind] : nil }
       self.paths = paths
+      self.classes = classes
+      objectsPerClass = [Int](repeating: 0, count: classes - 1)
+      // Two classes: the foreground probability; more: every class's, an ImageJ hyperstack.
       probabilities = try path("probabilities").map {
-        try TIFFStreamWriter(path: $0, imageCount: pageCount, channels: 1, calibration: calibration)
+        try TIFFStreamWriter(path: $0, imageCount: pageCount, channels: classes > 2 ? classes : 1, calibration: calibration)
       }
       masks = try path("mask").map {
+        try TIFFStreamWriter(path: $0, imageCount: pageCount, channels: 1, calibration: calibration)
+      }
+      classMaps = try path("classes").map {
         try TIFFStreamWriter(path: $0, imageCount: pageCount, channels: 1, calibration: calibration)
       }
       instances = try path("instances").map {
@@ -189,12 +217,13 @@ enum SegmentMethod {
 
     deinit { discard() }
 
-    /// Writes the outputs of the next page from its foreground probability.
+    /// Writes the outputs of the next page of a two-class model from its foreground
+    /// probability (its class map is the mask: 1 where p > threshold).
     func append(probability: Tensor, options: InstanceOptions) throws {
       try probabilities?.append(OutputFiles.floatImage(probability))
-      guard masks != nil || instances != nil else { return }
+      guard masks != nil || instances != nil || classMaps != nil else { return }
       let mask = options.mask(probability)
-      try masks?.append(OutputFiles.maskImage(mask, width: probability.width, height: probability.height))
+      try write(mask: mask, classMap: mask.map { $0 != 0 ? 1 : 0 }, width: probability.width, height: probability.height)
       if let instances {
         let labelled = options.labels(mask: mask, probability: probability)
         try instances.append(width: labelled.labels.width, height: labelled.labels.height, labels: labelled.labels.values)
@@ -202,11 +231,32 @@ enum SegmentMethod {
       }
     }
 
+    /// Writes the outputs of the next page of a model of K > 2 classes from its K×H×W class
+    /// probabilities: the most probable class per pixel, the mask of every foreground class
+    /// and the objects of each class.
+    func append(classProbabilities: Tensor, options: InstanceOptions) throws {
+      try probabilities?.append(OutputFiles.floatImage(classProbabilities))
+      let classMap = mostProbableClasses(classProbabilities)
+      let (width, height) = (classProbabilities.width, classProbabilities.height)
+      try write(mask: classMap.map { $0 != 0 ? 255 : 0 }, classMap: classMap, width: width, height: height)
+      let labelled = options.labels(
+        classMap: classMap, foreground: foregroundProbability(classProbabilities), classes: classes)
+      try instances?.append(width: width, height: height, labels: labelled.labels.values)
+      objects += labelled.count
+      for k in objectsPerClass.indices { objectsPerClass[k] += labelled.objectsPerClass[k] }
+    }
+
+    private func write(mask: [UInt8], classMap: [UInt8], width: Int, height: Int) throws {
+      try masks?.append(OutputFiles.maskImage(mask, width: width, height: height))
+      try classMaps?.append(TIFFImage(width: width, height: height, channels: 1, samples: .uint8(classMap)))
+    }
+
     /// Moves every output into place once all are complete (a failure while completing one
     /// leaves none); the result entries in the protocol's order.
     func finish() throws -> [(String, JSONValue)] {
       try probabilities?.complete()
       try masks?.complete()
+      try classMaps?.complete()
       try instances?.complete()
       var entry: [(String, JSONValue)] = []
       if let probabilities, let path = paths["probabilities"] {
@@ -222,6 +272,11 @@ enum SegmentMethod {
         entry.append(("instances", .string(path)))
         entry.append(("objects", .int(Int64(objects))))
       }
+      if let classMaps, let path = paths["classes"] {
+        try classMaps.finish()
+        entry.append(("classes", .string(path)))
+      }
+      if classes > 2 { entry.append(("objects_per_class", .array(objectsPerClass.map { .int(Int64($0)) }))) }
       return entry
     }
 
@@ -229,6 +284,7 @@ enum SegmentMethod {
     func discard() {
       probabilities?.discard()
       masks?.discard()
+      classMaps?.discard()
       instances?.discard()
     }
   }
