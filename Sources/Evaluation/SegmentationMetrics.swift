@@ -55,9 +55,10 @@ public struct SegmentationMetrics: Sendable, Equatable {
 }
 
 /// Scores a predicted label image against the truth (same size; 0 is background, every
-/// other value one object). A mask with a single foreground value, in either image, is
-/// first split into 4-connected objects (`LabelImage.instancesFromMask`).
+/// other value one object). Both are read by the protocol's rule for label files
+/// (`LabelImage.instances`): a mask with a single foreground value is split into 4-connected
+/// objects, and objects are numbered 1...n.
 public func evaluateSegmentation(prediction: LabelImage, truth: LabelImage) -> SegmentationMetrics {
   SegmentationMetrics(
-    LabelOverlap(prediction: prediction.instancesFromMask, truth: truth.instancesFromMask))
+    LabelOverlap(prediction: prediction.instances().labels, truth: truth.instances().labels))
 }

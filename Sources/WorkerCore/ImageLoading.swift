@@ -29,11 +29,10 @@ enum ImageLoading {
       storage: image.floatPlanes())
   }
 
-  /// Every label image of a TIFF file, following the protocol's rules for `kind`: with
-  /// instance labels 0 is background, every other value one object, and a mask with a single
-  /// foreground value is split into 4-connected components; class labels are kept as they
-  /// are, and a value outside 0..<classes (other than `ignoreValue`) is -32003 naming the
-  /// file. Pixels equal to `ignoreValue` are kept as they are.
+  /// Every label image of a TIFF file, its values as they are: the objects are found by the
+  /// one rule for label files, `LabelImage.objects(kind:ignoreValue:)` (ImageOps), where they
+  /// are used. For class labels a value outside 0..<classes (other than `ignoreValue`) is
+  /// -32003 naming the file.
   static func labels(
     at path: String, ignoreValue: Int32?, kind: LabelKind = .instances
   ) throws -> (pages: [LabelImage], calibration: TIFFCalibration?) {
@@ -51,10 +50,7 @@ enum ImageLoading {
           path: path, "\(path) (image \(index + 1)) is not a label image: \(error)")
       }
       let labels = LabelImage(width: image.width, height: image.height, values: values)
-      guard case .classes(let classes) = kind else {
-        return isSingleValueMask(labels, ignoreValue: ignoreValue)
-          ? splitMask(labels, ignoreValue: ignoreValue) : labels
-      }
+      guard case .classes(let classes) = kind else { return labels }
       if let (p, value) = labels.firstValue(outside: 0..<Int32(classes), ignoreValue: ignoreValue) {
         throw RPCError.dataMismatch(
           "\(path) (image \(index + 1)) has the label value \(value) at x \(p % labels.width), y \(p / labels.width), but class labels must lie in 0...\(classes - 1) (classes \(classes))",
@@ -65,31 +61,10 @@ enum ImageLoading {
     return (pages, stack.calibration)
   }
 
-  /// True when every foreground pixel carries the same value: a binary mask.
-  static func isSingleValueMask(_ labels: LabelImage, ignoreValue: Int32?) -> Bool {
-    var first: Int32 = 0
-    for value in labels.values where value != 0 && value != ignoreValue {
-      if first == 0 {
-        first = value
-      } else if value != first {
-        return false
-      }
-    }
-    return first != 0
-  }
-
-  /// The mask's 4-connected components as objects; ignored pixels keep their value, and
-  /// component numbers skip the ignore value so no object is mistaken for ignored pixels.
-  private static func splitMask(_ labels: LabelImage, ignoreValue: Int32?) -> LabelImage {
-    var split = labels.splitIntoConnectedComponents(ignoreValue: ignoreValue).labels
-    guard let ignoreValue else { return split }
-    for i in 0..<split.values.count {
-      if labels.values[i] == ignoreValue {
-        split.values[i] = ignoreValue
-      } else if ignoreValue > 0 && split.values[i] >= ignoreValue {
-        split.values[i] += 1
-      }
-    }
-    return split
+  /// K for class images given without `classes`: the largest class id + 1 (at least 2),
+  /// `ignoreValue` left out.
+  static func classCount(of pages: [LabelImage], ignoreValue: Int32?) -> Int {
+    let largest = pages.lazy.flatMap { $0.values }.filter { $0 != ignoreValue }.max() ?? 0
+    return max(2, Int(largest) + 1)
   }
 }

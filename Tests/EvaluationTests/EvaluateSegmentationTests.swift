@@ -91,11 +91,11 @@ import Testing
     // (The squares touch only diagonally, which 4-connectivity keeps apart.)
     var mask = twoObjects()
     mask.values = mask.values.map { $0 == 0 ? 0 : 255 }
-    #expect(mask.instancesFromMask.values == twoObjects().values)
+    #expect(mask.instances().labels.values == twoObjects().values)
     let m = evaluateSegmentation(prediction: mask, truth: twoObjects())
     #expect(m.predictedObjects == 2 && m.f1At50 == 1 && m.seg == 1)
-    // An image with several values is already instances: unchanged.
-    #expect(twoObjects().instancesFromMask == twoObjects())
+    // An image with several values is already instances: unchanged (numbered 1...n).
+    #expect(twoObjects().instances().labels == twoObjects())
   }
 
   @Test func aggregatePoolsObjectsAndAveragesPixelScores() {

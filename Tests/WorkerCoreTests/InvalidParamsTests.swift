@@ -88,6 +88,8 @@ struct InvalidParamsTests {
     Case("weight_map", #"{"labels":"l.tif"}"#, "output"),
     Case("weight_map", #"{"labels":"l.tif","output":"w.tif","sigma":0}"#, "sigma"),
     Case("weight_map", #"{"labels":"l.tif","output":"w.tif","ignore_value":0}"#, "ignore_value"),
+    Case("weight_map", #"{"labels":"l.tif","output":"w.tif","classes":3}"#, "classes"),
+    Case("weight_map", #"{"labels":"l.tif","output":"w.tif","label_kind":"class"}"#, "label_kind"),
     Case("evaluate", #"{"prediction":"p.tif"}"#, "truth"),
     Case("evaluate", #"{"prediction":5,"truth":"t.tif"}"#, "prediction"),
     Case("evaluate", #"{"prediction":"p.tif","truth":"t.tif","truth_kind":"labels"}"#, "truth_kind"),

@@ -28,7 +28,7 @@ enum EvaluateMethod {
             "prediction has \(prediction.count) pages, truth \(truth.count)",
             ["prediction": .string(predictionPath), "truth": .string(truthPath)])
         }
-        let classCount = classes ?? max(2, Int((prediction + truth).map(\.maximumLabel).max() ?? 0) + 1)
+        let classCount = classes ?? ImageLoading.classCount(of: prediction + truth, ignoreValue: nil)
         var overlap = ClassOverlap(classes: classCount)
         var pages: [SegmentationMetrics] = []
         for (p, t) in zip(prediction, truth) {
