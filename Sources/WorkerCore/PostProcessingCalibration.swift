@@ -37,9 +37,9 @@ struct PostProcessingCalibration: Sendable {
     InstanceOptions(growthThreshold: growthThreshold, minimumArea: minimumArea)
   }
 
-  /// One labelled image with the network's foreground probability of it.
+  /// One labelled image with the network's prediction of it.
   struct Example {
-    var probability: Tensor
+    var prediction: ImagePrediction
     var truth: LabelImage
     var ignored: [Bool]
   }
@@ -66,7 +66,7 @@ struct PostProcessingCalibration: Sendable {
     var scoreOfDefaults = 0.0
     for growth in Self.growthThresholds {
       let labelled = examples.map {
-        InstanceOptions(growthThreshold: growth).labels(probability: $0.probability).labels
+        InstanceOptions(growthThreshold: growth).labels($0.prediction).labels
       }
       for area in areas {
         let options = InstanceOptions(growthThreshold: growth, minimumArea: area)
@@ -154,7 +154,7 @@ extension PostProcessingCalibration {
       pixels += image.width * image.height
       examples.append(
         Example(
-          probability: try Validator.probability(of: image, predictor: predictor, token: token),
+          prediction: try Validator.prediction(of: image, predictor: predictor, token: token),
           truth: labels.objects(kind: weightMap.labelKind, ignoreValue: weightMap.ignoreValue).labels,
           ignored: labels.ignoredPixels(ignoreValue: weightMap.ignoreValue)))
     }

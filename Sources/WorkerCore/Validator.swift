@@ -56,13 +56,7 @@ struct Validator {
     for example in examples {
       let probabilities = try Self.classProbabilities(of: example.image, predictor: predictor, token: token)
       total.loss += weightedLoss(probabilities, target: example.target)
-      let foreground = foregroundProbability(probabilities)
-      var predicted =
-        probabilities.channels > 2
-        ? instanceOptions.labels(
-          classMap: mostProbableClasses(probabilities), foreground: foreground, classes: probabilities.channels
-        ).labels
-        : instanceOptions.labels(probability: foreground).labels
+      var predicted = instanceOptions.labels(ImagePrediction(classProbabilities: probabilities)).labels
       for p in predicted.values.indices where example.ignored[p] { predicted.values[p] = 0 }
       let metrics = evaluateSegmentation(prediction: predicted, truth: example.truth)
       total.foregroundIoU += metrics.foregroundIoU
@@ -92,14 +86,19 @@ struct Validator {
     return OverlapTileSegmenter(predictor: predictor, outputTileSize: tileSize)
   }
 
-  /// The foreground probability of a normalised image, segmented exactly as `segment` does
-  /// it by default (overlap-tile, mirrored context, the tile that suits the image).
+  /// The prediction of a normalised image, segmented exactly as `segment` does it by default
+  /// (overlap-tile, mirrored context, the tile that suits the image): two-class networks keep
+  /// only the foreground probability, larger ones their class map too.
   /// - Throws: `RequestCancelled` when the token is cancelled between tiles.
-  static func probability(of image: Tensor, predictor: UNetTilePredictor, token: CancellationToken) throws -> Tensor {
+  static func prediction(of image: Tensor, predictor: UNetTilePredictor, token: CancellationToken) throws -> ImagePrediction {
+    guard predictor.classes == 2 else {
+      return ImagePrediction(classProbabilities: try classProbabilities(of: image, predictor: predictor, token: token))
+    }
     try token.check()
     do {
-      return try segmenter(for: image, predictor: predictor).segment(
-        image, progress: { _, _ in }, isCancelled: { token.isCancelled })
+      return ImagePrediction(
+        foreground: try segmenter(for: image, predictor: predictor).segment(
+          image, progress: { _, _ in }, isCancelled: { token.isCancelled }))
     } catch {
       throw RequestCancelled()
     }
@@ -110,7 +109,7 @@ struct Validator {
     let predictor = UNetTilePredictor(network: network, parallel: parallel)
     return try examples.map {
       PostProcessingCalibration.Example(
-        probability: try Self.probability(of: $0.image, predictor: predictor, token: token), truth: $0.truth,
+        prediction: try Self.prediction(of: $0.image, predictor: predictor, token: token), truth: $0.truth,
         ignored: $0.ignored)
     }
   }

@@ -84,4 +84,26 @@ private struct ThreeClassPredictor: TilePredictor {
     let merged = InstanceOptions().labels(classMap: classMap.map { $0 != 0 ? 1 : 0 }, foreground: foreground, classes: 2)
     #expect(merged.count == 2 && merged.objectsPerClass == [2])
   }
+
+  @Test func predictionsCutInstancesByTheirClassCount() throws {
+    var random = RandomSource(seed: 5)
+    let image = Tensor(
+      shape: Shape(channels: 1, height: 24, width: 24), storage: (0..<576).map { _ in random.nextUniform() })
+    let probabilities = try OverlapTileSegmenter(predictor: ThreeClassPredictor(seed: 9), outputTileSize: 24)
+      .classProbabilities(image)
+    let prediction = ImagePrediction(classProbabilities: probabilities)
+    #expect(prediction.classes == 3 && prediction.classMap == mostProbableClasses(probabilities))
+    let options = InstanceOptions(minimumArea: 2)
+    let direct = options.labels(
+      classMap: mostProbableClasses(probabilities), foreground: foregroundProbability(probabilities), classes: 3)
+    #expect(options.labels(prediction).labels == direct.labels && options.labels(prediction).count == direct.count)
+    // Two classes: the class map is not needed, the foreground threshold decides.
+    let plane = 576
+    let twoClass = Tensor(
+      shape: Shape(channels: 2, height: 24, width: 24),
+      storage: Array(probabilities.storage[0..<plane]) + (0..<plane).map { 1 - probabilities.storage[$0] })
+    let binary = ImagePrediction(classProbabilities: twoClass)
+    #expect(binary.classMap == nil && binary.classes == 2)
+    #expect(options.labels(binary).labels == options.labels(probability: binary.foreground).labels)
+  }
 }
