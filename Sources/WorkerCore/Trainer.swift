@@ -4,17 +4,42 @@ import JSONRPC
 import NeuralCore
 import Segmentation
 
-/// The `train` loop: samples augmented tiles (ImageOps), takes SGD/Adam steps (NeuralCore),
-/// reports progress, checkpoints `model_out` atomically and honours cancellation and the
-/// iteration/time budget (Protocol/README.md, "train").
+/// `train` (Protocol/README.md, "train"): loads the data, runs the loop (`TrainingRun`:
+/// augmented tiles from ImageOps, SGD/Adam steps in NeuralCore, progress, validation,
+/// atomic checkpoints of `model_out`, cancellation and the iteration/time budget), then
+/// chooses the post-processing and writes the final model.
 struct Trainer {
   let request: TrainMethod.Request
   let context: RequestContext
 
+  /// What `train` loads before the first iteration.
+  private struct Inputs {
+    let initial: StoredModel?
+    let normalization: IntensityNormalization
+    let classes: Int
+    let weightMap: WeightMapParameters
+    let set: TrainingSet
+    let validator: Validator?
+    let smallObjectArea: Int?
+  }
+
+  /// Loads, trains (`TrainingRun`), chooses the post-processing and writes the model.
   func run() throws -> JSONValue {
+    let start = ContinuousClock.now
+    let inputs = try loadInputs()
+    var training = try startRun(inputs, start: start)
+    while try training.iterate() {}
+    var final = try training.finalModel()
+    final.calibration = try calibration(of: final.network, inputs)
+    final.history.seconds = training.setup.earlierSeconds + training.elapsed
+    try final.save(to: request.modelOut)
+    return result(training, final: final)
+  }
+
+  /// The initial model, the training (and validation) set and the label rules they are read by.
+  private func loadInputs() throws -> Inputs {
     let config = request.configuration
     let parallel = context.environment.parallel
-    let start = ContinuousClock.now
     let initial = try request.initModel.map { try StoredModel.load(path: $0) }
     let normalization = initial?.normalization ?? IntensityNormalization()
     let classes = try classCount(initial: initial)
@@ -41,105 +66,65 @@ struct Trainer {
       throw RPCError.dataMismatch(
         "the validation images have \(validator.channels) channel(s) but the training images \(set.channels)")
     }
+    return Inputs(
+      initial: initial, normalization: normalization, classes: classes, weightMap: weightMap, set: set,
+      validator: validator, smallObjectArea: smallObjectArea)
+  }
 
+  /// The loop's starting state: network, tile, samplers, optimiser and generator (in this
+  /// order from the seed), the history to continue.
+  private func startRun(_ inputs: Inputs, start: ContinuousClock.Instant) throws -> TrainingRun {
+    let config = request.configuration
+    let parallel = context.environment.parallel
+    let set = inputs.set
     var rng = RandomSource(seed: config.seed)
-    var network = try startNetwork(initial: initial, channels: set.channels, classes: classes, rng: &rng)
-    let (outputSize, inputSize) = try trainingTileSize(for: network)
+    let network = try startNetwork(initial: inputs.initial, channels: set.channels, classes: inputs.classes, rng: &rng)
+    let tile = try trainingTileSize(for: network)
     let samplers = set.examples.map {
       TrainingSampler(
-        image: $0.image, labels: $0.labels, parameters: weightMap, augmentation: config.augmentation,
+        image: $0.image, labels: $0.labels, parameters: inputs.weightMap, augmentation: config.augmentation,
         foregroundFraction: config.foregroundCrops, parallel: parallel)
     }
     let imageChoice = TrainingImageChoice(
       rule: config.sampling, pixelCounts: set.examples.map { $0.image.width * $0.image.height })
-    let rate = Float(config.effectiveLearningRate)
-    let schedule = config.schedule ?? (request.maxSeconds != nil ? .cosine : .constant)
-    var optimizer = startOptimizer(resuming: initial?.trainingState, parameterCount: network.parameterCount, rng: &rng)
-    let classNames = config.classNames ?? initial?.classNames
-    var history = initial?.history ?? TrainingHistory()
-    history.smallObjectArea = smallObjectArea
-    let earlierSeconds = history.seconds
-    let workspace = UNetWorkspace(parallel: parallel)
-    let iterationBudget = request.iterations ?? (request.maxSeconds == nil ? TrainMethod.defaultIterations : Int.max)
-    var recentLosses: [Float] = []
-    var done = 0
-    var lastCheckpoint = 0.0
-    /// With validation and `keep_best`: the best model so far, written at the end.
-    var best: StoredModel?
+    let optimizer = startOptimizer(
+      resuming: inputs.initial?.trainingState, parameterCount: network.parameterCount, rng: &rng)
+    var history = inputs.initial?.history ?? TrainingHistory()
+    history.smallObjectArea = inputs.smallObjectArea
+    let setup = TrainingRun.Setup(
+      request: request, context: context, start: start, normalization: inputs.normalization,
+      classNames: config.classNames ?? inputs.initial?.classNames, validator: inputs.validator, samplers: samplers,
+      imageChoice: imageChoice, tile: tile,
+      schedule: config.schedule ?? (request.maxSeconds != nil ? .cosine : .constant),
+      earlierSeconds: history.seconds)
+    return TrainingRun(setup: setup, network: network, optimizer: optimizer, rng: rng, history: history)
+  }
 
-    func currentModel() -> StoredModel {
-      history.date = Date().formatted(.iso8601)
-      history.seconds = earlierSeconds + seconds(since: start)
-      return StoredModel(
-        network: network, normalization: normalization, history: history, classNames: classNames,
-        trainingState: TrainingState(iteration: history.iterations, rng: rng, optimizer: optimizer))
-    }
-
-    /// Scores the network on the validation set, reports it and remembers the best model.
-    func validate(total: Int) throws {
-      guard let validator else { return }
-      let score = try validator.score(network, token: context.token)
-      history.validation = score
-      let improved = best?.history.validation.map { score.loss < $0.loss } ?? true
-      if config.keepBest && improved { best = currentModel() }
-      context.progress.report(
-        stage: "validate", done: done, total: total,
-        extra: [
-          ("loss", history.lastLoss.map { .double($0) } ?? .null),
-          ("validation_loss", .double(score.loss)), ("validation_fg_iou", .double(score.foregroundIoU)),
-          ("validation_f1_50", .double(score.f1At50)), ("best", .bool(improved)),
-        ], always: true)
-    }
-
-    while done < iterationBudget {
-      let elapsed = seconds(since: start)
-      if let limit = request.maxSeconds, elapsed >= limit { break }
-      try context.token.check()
-      optimizer.learningRate = schedule.rate(
-        base: rate, done: done, total: estimatedTotal(done: done, elapsed: elapsed))
-      let sampler = samplers[imageChoice.next(random: &rng)]
-      let sample = sampler.sample(inputSize: inputSize, outputSize: outputSize, random: &rng)
-      let loss = network.trainingStep(
-        input: sample.input, targets: sample.classes, weights: sample.weights, optimizer: &optimizer,
-        rng: &rng, workspace: workspace)
-      done += 1
-      history.iterations += 1
-      recentLosses.append(loss)
-      if recentLosses.count > 20 { recentLosses.removeFirst() }
-      let meanLoss = Double(recentLosses.reduce(0, +)) / Double(recentLosses.count)
-      history.lastLoss = meanLoss
-      let now = seconds(since: start)
-      let total = estimatedTotal(done: done, elapsed: now)
-      let eta = Double(total - done) * now / Double(done)
-      context.progress.report(
-        stage: "train", done: done, total: total,
-        extra: [("loss", .double(meanLoss)), ("eta_s", .double(eta)), ("elapsed_s", .double(now))])
-      if done % config.validateEvery == 0 { try validate(total: total) }
-      if done % config.checkpointEvery == 0 || now - lastCheckpoint >= config.checkpointSeconds {
-        try currentModel().save(to: request.modelOut)
-        lastCheckpoint = now
-      }
-    }
-    if validator != nil && done % config.validateEvery != 0 { try validate(total: done) }
-    var final = best ?? currentModel()
-    // The post-processing `segment` will use with this model, chosen on labelled images.
+  /// The post-processing `segment` will use with this network, chosen on labelled images
+  /// (the validation set, else training images), with its `calibrate` progress.
+  private func calibration(of network: UNet, _ inputs: Inputs) throws -> PostProcessingCalibration? {
     try context.token.check()
     context.progress.report(stage: "calibrate", done: 0, total: 1, always: true)
-    let calibrationExamples =
-      try validator?.calibrationExamples(final.network, token: context.token)
+    let examples =
+      try inputs.validator?.calibrationExamples(network, token: context.token)
       ?? PostProcessingCalibration.trainingExamples(
-        final.network, set: set, weightMap: weightMap, parallel: parallel, token: context.token)
-    final.calibration = PostProcessingCalibration(
-      examples: calibrationExamples, smallObjectArea: smallObjectArea,
-      source: validator == nil ? .training : .validation)
+        network, set: inputs.set, weightMap: inputs.weightMap, parallel: context.environment.parallel,
+        token: context.token)
+    let calibration = PostProcessingCalibration(
+      examples: examples, smallObjectArea: inputs.smallObjectArea,
+      source: inputs.validator == nil ? .training : .validation)
     context.progress.report(stage: "calibrate", done: 1, total: 1, always: true)
-    final.history.seconds = earlierSeconds + seconds(since: start)
-    try final.save(to: request.modelOut)
+    return calibration
+  }
+
+  /// `train`'s result (Protocol/README.md, "train").
+  private func result(_ training: TrainingRun, final: StoredModel) -> JSONValue {
+    let setup = training.setup
     var result: [(String, JSONValue)] = [
-      ("model", .string(request.modelOut)), ("iterations", .int(Int64(done))),
-      ("loss", history.lastLoss.map { .double($0) } ?? .null), ("seconds", .double(seconds(since: start))),
-      ("total_iterations", .int(Int64(history.iterations))), ("tile_size", .int(Int64(outputSize))),
-      ("input_size", .int(Int64(inputSize))), ("lr_schedule", .string(schedule.rawValue)),
+      ("model", .string(request.modelOut)), ("iterations", .int(Int64(training.done))),
+      ("loss", training.history.lastLoss.map { .double($0) } ?? .null), ("seconds", .double(training.elapsed)),
+      ("total_iterations", .int(Int64(training.history.iterations))), ("tile_size", .int(Int64(setup.tile.output))),
+      ("input_size", .int(Int64(setup.tile.input))), ("lr_schedule", .string(setup.schedule.rawValue)),
     ]
     if let calibration = final.calibration { result.append(("post_processing", calibration.json)) }
     if let score = final.history.validation {
@@ -237,27 +222,11 @@ struct Trainer {
     return optimizer
   }
 
-  /// The iteration count progress reports as `total`: the budget, or with only
-  /// `max_seconds` an estimate from the rate so far.
-  private func estimatedTotal(done: Int, elapsed: Double) -> Int {
-    if let iterations = request.iterations {
-      guard let limit = request.maxSeconds, elapsed > 0 else { return iterations }
-      return min(iterations, max(done, Int(Double(done) * limit / elapsed)))
-    }
-    if let limit = request.maxSeconds, elapsed > 0 { return max(done, Int(Double(done) * limit / elapsed)) }
-    return TrainMethod.defaultIterations
-  }
-
   /// Whether two optimiser methods are both SGD or both Adam (their buffers then match).
   private static func sameKind(_ a: Optimizer.Method, _ b: Optimizer.Method) -> Bool {
     switch (a, b) {
     case (.sgd, .sgd), (.adam, .adam): return true
     default: return false
     }
-  }
-
-  private func seconds(since start: ContinuousClock.Instant) -> Double {
-    let d = ContinuousClock.now - start
-    return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
   }
 }
