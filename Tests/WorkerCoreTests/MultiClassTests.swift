@@ -71,6 +71,23 @@ struct MultiClassTests {
       ["prediction": try #require(entry["classes"]), "truth": labels[1], "truth_kind": "classes", "classes": 3])
     let iou = try #require(scored.result?["class_iou"]?.arrayValue, "\(scored)")
     #expect(iou.count == 3 && iou.allSatisfy { $0 == .null || (0...1).contains($0.doubleValue ?? -1) })
+
+    // A stack of two pages: K planes per page (an ImageJ hyperstack read back page by page),
+    // objects counted over both pages.
+    let page = try PlainImage.read(try #require(images[1].stringValue))
+    let pageImage = TIFFImage(width: page.width, height: page.height, samples: .float32(page.pixels))
+    try TIFFWriter.write([pageImage, pageImage], to: folder.file("stack.tif"))
+    let stacked = try await session.call(
+      7, "segment",
+      ["model": folder.json("m3.unet"), "images": [folder.json("stack.tif")], "output_dir": folder.json("out-stack"),
+       "outputs": ["probabilities", "classes"]])
+    let stackEntry = try #require(stacked.result?["outputs"]?[0], "\(stacked)")
+    let stackPlanes = try TIFFReader.read(path: try #require(stackEntry["probabilities"]?.stringValue)).images
+    let stackClasses = try TIFFReader.read(path: try #require(stackEntry["classes"]?.stringValue)).images
+    #expect(stackPlanes.count == 2 && stackPlanes.allSatisfy { $0.channels == 3 } && stackClasses.count == 2)
+    #expect(stackPlanes[1].floatPlanes() == planes && stackClasses[1].floatPlanes() == classes)
+    let stackCounts = try #require(stackEntry["objects_per_class"]?.arrayValue, "\(stackEntry)")
+    #expect(stackEntry["instances"] == nil && stackCounts.count == 2)
     #expect(await session.finish())
   }
 
