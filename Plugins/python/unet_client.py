@@ -286,9 +286,9 @@ class Worker:
                                         model_out=os.path.abspath(model_out)))
 
     def segment(self, model, images, output_dir, **options):
-        """Starts segmenting; ``options``: outputs, tile_size, memory_mb, tta, grow_instances,
-        threshold, growth_threshold, min_object_area (the last two default to the model's
-        post-processing, chosen when it was trained)."""
+        """Starts segmenting; ``options``: outputs (also "classes" with a K-class model), tile_size,
+        memory_mb, tta, grow_instances, threshold, growth_threshold, min_object_area (the last two
+        default to the model's post-processing, chosen when it was trained)."""
         return self.start("segment", dict(options, model=os.path.abspath(model), images=_paths(images),
                                           output_dir=os.path.abspath(output_dir)))
 
@@ -296,15 +296,18 @@ class Worker:
         return self.request("weight_map", dict(options, labels=os.path.abspath(labels),
                                                output=os.path.abspath(output)))
 
-    def evaluate(self, prediction, truth):
-        return self.request("evaluate", {"prediction": os.path.abspath(prediction),
-                                         "truth": os.path.abspath(truth)})
+    def evaluate(self, prediction, truth, **options):
+        """Scores a prediction against the truth; ``options``: truth_kind ("classes": both are
+        class images, the result adds class_iou and mean_iou) and classes."""
+        return self.request("evaluate", dict(options, prediction=os.path.abspath(prediction),
+                                             truth=os.path.abspath(truth)))
 
     def model_info(self, model):
         return self.request("model_info", {"model": os.path.abspath(model)}, timeout=60)
 
     def generate(self, kind, output_dir, count=1, width=128, height=128, seed=1):
-        """Synthetic images with ground truth (``kind``: nuclei, cells or membranes)."""
+        """Synthetic images with ground truth (``kind``: nuclei, cells, membranes or mixed, three
+        classes whose labels hold class ids; train it with config classes 3, label_kind "classes")."""
         return self.request("generate", {"kind": kind, "output_dir": os.path.abspath(output_dir),
                                          "count": count, "width": width, "height": height, "seed": seed})
 
