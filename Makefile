@@ -124,7 +124,7 @@ quality: build python-runtime
 # keep its input as a regression test in Tests/Fixtures/fuzz/TARGET). `make test` runs each for
 # TEST_FUZZ_SECONDS. The corpus grows in .build-fuzz/work between runs.
 FUZZ_SECONDS      ?= 600
-TEST_FUZZ_SECONDS ?= 45
+TEST_FUZZ_SECONDS ?= 60
 FUZZ_TARGETS      ?= tiff,jsonrpc,model
 fuzz-build: deps
 	$(SWIFT) build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xswiftc -use-ld=lld \
