@@ -152,6 +152,22 @@ check "the other images are still segmented" [ "$(outputs_in "$work/withbroken")
 check "the summary counts it" grep -qF "6 images (shard 1/1), 5 segmented, 0 skipped (done), 1 failed" "$work/broken.err"
 rm "$work/many/broken.tif"
 
+# --- three classes through the scripts (config and outputs pass through) --------------------------
+jq -nc --arg dir "$work/mixed" \
+  '{jsonrpc:"2.0",id:1,method:"generate",params:{kind:"mixed",output_dir:$dir,count:1,width:64,height:64,seed:3}}' \
+  | "$UNET_WORKER" >/dev/null 2>&1
+mkdir -p "$work/mixed-images" "$work/mixed-labels"
+cp "$work/mixed/mixed_3_0.tif" "$work/mixed-images/m.tif"
+cp "$work/mixed/mixed_3_0_labels.tif" "$work/mixed-labels/m.tif"
+"$here/unet-train-folder" --iterations 3 --config "$tiny" --config '{"classes":3,"label_kind":"classes"}' \
+  "$work/mixed-images" "$work/mixed-labels" "$work/three.unet" >/dev/null 2>"$work/three.err"
+check "unet-train-folder trains a 3-class model from class labels" [ $? = 0 ]
+"$here/unet-segment-folder" --json --outputs classes,instances "$work/three.unet" "$work/mixed-images" "$work/three-out" \
+  >"$work/three.json" 2>/dev/null
+check "unet-segment-folder writes its class map and counts objects per class" \
+  jq_true '(.outputs[0].classes | endswith("/m_classes.tif")) and (.outputs[0].objects_per_class | length) == 2' "$work/three.json"
+check "the class map is a 64x64 uint8 TIFF" tiff_is "$work/three-out/m_classes.tif" 8 "unsigned integer"
+
 # Ctrl-C / TERM sends `cancel`: the worker stops, the script exits 3, no partial file is left.
 "$here/unet-train-folder" --iterations 100000 --config "$tiny" "$work/images" "$work/labels" "$work/cancelled.unet" \
   >/dev/null 2>"$work/cancel.err" &
