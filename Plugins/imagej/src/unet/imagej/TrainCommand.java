@@ -68,7 +68,8 @@ public final class TrainCommand extends UNetCommand {
         form.addMessage("Training data: an open image with its labels (a label image or the ROI Manager),\n"
                 + "or two folders of TIFFs paired in name order (used when both folders are given).\n"
                 + "Validation: an optional folder pair, measured as training goes (red in the loss plot).\n"
-                + "Config: more training options as JSON, e.g. {\"learning_rate\":0.01, \"optimizer\":\"adam\"}.");
+                + "Config: more training options as JSON, e.g. {\"learning_rate\":0.01, \"optimizer\":\"adam\"};\n"
+                + "a key given there (w0, sigma, base_channels, depth) wins over the field above.");
         form.addChoice("image", titles, current != null ? current.getTitle() : titles[0]);
         form.addChoice("labels", labelChoices, defaultLabels(titles, current));
         form.addDirectory("image_folder", "");
@@ -207,7 +208,7 @@ public final class TrainCommand extends UNetCommand {
                 ImageFiles.stem(image.getTitle()) + "-roi-labels");
     }
 
-    /** The `config` object: the advanced JSON text merged with the dialog's named fields. */
+    /** The `config` object: the advanced JSON text merged with the dialog's named fields (the JSON's own keys win). */
     private static JsonObject config(ParameterForm form) {
         JsonObject config = new JsonObject();
         String text = form.string("config");
@@ -221,10 +222,13 @@ public final class TrainCommand extends UNetCommand {
                         + text);
             }
         }
-        config.addProperty("w0", form.number("w0"));
-        config.addProperty("sigma", form.number("sigma"));
-        if (form.number("base_channels") > 0) config.addProperty("base_channels", (long) form.number("base_channels"));
-        if (form.number("depth") > 0) config.addProperty("depth", (long) form.number("depth"));
+        // A key the JSON names itself wins over the dialog's field of the same name.
+        if (!config.has("w0")) config.addProperty("w0", form.number("w0"));
+        if (!config.has("sigma")) config.addProperty("sigma", form.number("sigma"));
+        if (form.number("base_channels") > 0 && !config.has("base_channels")) {
+            config.addProperty("base_channels", (long) form.number("base_channels"));
+        }
+        if (form.number("depth") > 0 && !config.has("depth")) config.addProperty("depth", (long) form.number("depth"));
         return config;
     }
 

@@ -272,6 +272,16 @@ public final class HeadlessPluginTest {
             }
         });
 
+        checks.test("U-Net Train keeps a w0 given in the config JSON (the dialog's field does not replace it)", () -> {
+            File[] pair = folderPair("config-w0");
+            String printed = captureStdout(() -> runCommand(TrainCommand.class, "image_folder=[" + pair[0]
+                    + "] label_folder=[" + pair[1] + "] model=[" + new File(folder, "w0.unet") + "] iterations=2 w0=10 "
+                    + TINY + " config=[{\"w0\":5000}]"));
+            // 5000 is outside the worker's range: its refusal naming config.w0 shows the JSON's value arrived.
+            check(printed.contains("U-Net Train failed") && printed.contains("Parameter: config.w0"),
+                    "the worker refuses the JSON's w0: " + printed);
+        });
+
         checks.test("a crashed worker is detected, reported and restarted", () -> {
             WorkerConnection first = WorkerSession.connection();
             WorkerCall call = first.send("train", longTraining(new File(folder, "crashed.unet")));
