@@ -147,13 +147,13 @@ robustness: build python-runtime
 soak: build python-runtime
 	python3 Tests/tools/robustness/soak.py $(BIN)/unet-worker --requests $(SOAK_REQUESTS)
 
-# The Swift test suite under AddressSanitizer, then ThreadSanitizer (the worker reads requests
-# while jobs run), each in its own build folder. Minutes: not part of `make test`.
-# -DSANITIZER skips the two tests of peak memory and speed; lsan.supp: the toolchain's own leaks.
+# The Swift test suite under AddressSanitizer (and LeakSanitizer) in its own build folder, about
+# 7 minutes: not part of `make test`. -DSANITIZER skips the two tests of peak memory and speed;
+# lsan.supp: the toolchain's own leaks. ThreadSanitizer is not run: on Linux it does not see
+# Swift's Mutex (Tests/tools/sanitizers/tsan_mutex_false_positive.swift shows it).
 sanitize: deps
 	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/tools/sanitizers/lsan.supp \
 	  $(SWIFT) test $(SWIFT_FLAGS) -Xswiftc -DSANITIZER --sanitize=address -Xswiftc -use-ld=lld --scratch-path .build-asan
-	$(SWIFT) test $(SWIFT_FLAGS) -Xswiftc -DSANITIZER --sanitize=thread -Xswiftc -use-ld=lld --scratch-path .build-tsan
 
 install: build
 	install -d $(DESTDIR)$(PREFIX)/bin
@@ -167,5 +167,5 @@ dist: deps
 	@echo "dist/unet-worker-$(ARCH)-linux.tar.gz"
 
 clean:
-	rm -rf .build .build-fuzz .build-asan .build-tsan dist demo-output quality-output
+	rm -rf .build .build-fuzz .build-asan dist demo-output quality-output
 	$(MAKE) -C Plugins clean
