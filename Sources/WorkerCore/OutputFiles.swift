@@ -70,10 +70,10 @@ enum OutputFiles {
     }
   }
 
-  /// `<folder>/<stem of input><suffix>.tif`.
-  static func path(in folder: String, for input: String, suffix: String) -> String {
+  /// `<folder>/<stem of input><suffix>.<extension>`.
+  static func path(in folder: String, for input: String, suffix: String, extension: String = "tif") -> String {
     let stem = URL(fileURLWithPath: input).deletingPathExtension().lastPathComponent
-    return URL(fileURLWithPath: folder).appendingPathComponent("\(stem)\(suffix).tif").path
+    return URL(fileURLWithPath: folder).appendingPathComponent("\(stem)\(suffix).\(`extension`)").path
   }
 }
 

@@ -35,12 +35,16 @@ struct MultiClassTests {
       4, "segment",
       [
         "model": folder.json("m3.unet"), "images": .array([images[1]]), "output_dir": folder.json("out"),
-        "outputs": ["probabilities", "mask", "instances", "classes"], "min_object_area": 0,
+        "outputs": ["probabilities", "mask", "instances", "classes", "table"], "min_object_area": 0,
       ])
     let entry = try #require(segmented.result?["outputs"]?[0], "\(segmented)")
     let perClassValues = try #require(entry["objects_per_class"]?.arrayValue, "\(entry)")
     let perClass = perClassValues.compactMap(\.int64Value)
     #expect(perClass.count == 2 && perClass.reduce(0, +) == entry["objects"]?.int64Value)
+    // The table's `class` column is each object's class (issue 15): its counts are objects_per_class.
+    let table = try String(contentsOfFile: try #require(entry["table"]?.stringValue), encoding: .utf8)
+    let tableClasses = table.split(separator: "\n").dropFirst().map { $0.split(separator: ",")[1] }
+    #expect([Int64(tableClasses.filter { $0 == "1" }.count), Int64(tableClasses.filter { $0 == "2" }.count)] == perClass)
     let probabilities = try TIFFReader.read(path: try #require(entry["probabilities"]?.stringValue)).images
     let classMap = try TIFFReader.read(path: try #require(entry["classes"]?.stringValue)).images
     let mask = try PlainImage.read(try #require(entry["mask"]?.stringValue))

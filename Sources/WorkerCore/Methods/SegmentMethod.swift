@@ -6,9 +6,10 @@ import Segmentation
 import TIFFSupport
 
 /// `segment`: the paper's overlap-tile strategy over images of any size (Fig. 2), writing
-/// probabilities, masks and instances next to each other in `output_dir`.
+/// probabilities, masks, instances, class maps, ImageJ ROIs and object tables next to each
+/// other in `output_dir`.
 enum SegmentMethod {
-  static let outputKinds = ["probabilities", "mask", "instances", "classes"]
+  static let outputKinds = ["probabilities", "mask", "instances", "classes", "rois", "table"]
   /// What `outputs` means when it is not given: everything but the class map.
   static let defaultOutputKinds = ["probabilities", "mask", "instances"]
   /// Default working-memory budget of one tile when `memory_mb` is not given.
@@ -59,7 +60,7 @@ enum SegmentMethod {
     for kind in outputs where !outputKinds.contains(kind) {
       throw RPCError.invalidParams(
         field: "outputs",
-        "unknown output \"\(kind)\"; choose from \"probabilities\", \"mask\", \"instances\", \"classes\"")
+        "unknown output \"\(kind)\"; choose from \(outputKinds.map { "\"\($0)\"" }.joined(separator: ", "))")
     }
     if outputs.isEmpty { throw RPCError.invalidParams(field: "outputs", "outputs must name at least one output") }
     let threshold = Float(try params.optionalDouble("threshold", in: 0...1) ?? Double(InstanceOptions.defaultThreshold))
@@ -77,9 +78,17 @@ enum SegmentMethod {
       growthThreshold: growthThreshold, minimumArea: minimumArea, setsThreshold: setsThreshold)
   }
 
-  /// Output paths of one input, by kind.
+  /// Output paths of one input, by kind: `<stem>_<kind>.tif`, `<stem>_rois.zip` and
+  /// `<stem>_objects.csv`.
   static func outputPaths(for input: String, in folder: String) -> [String: String] {
-    Dictionary(uniqueKeysWithValues: outputKinds.map { ($0, OutputFiles.path(in: folder, for: input, suffix: "_\($0)")) })
+    Dictionary(uniqueKeysWithValues: outputKinds.map { kind in
+      let path = switch kind {
+      case "rois": OutputFiles.path(in: folder, for: input, suffix: "_rois", extension: "zip")
+      case "table": OutputFiles.path(in: folder, for: input, suffix: "_objects", extension: "csv")
+      default: OutputFiles.path(in: folder, for: input, suffix: "_\(kind)")
+      }
+      return (kind, path)
+    })
   }
 
   static func run(_ request: Request, context: RequestContext) throws -> JSONValue {
@@ -189,6 +198,10 @@ enum SegmentMethod {
     private let masks: TIFFStreamWriter?
     private let classMaps: TIFFStreamWriter?
     private let instances: TIFFLabelStackWriter?
+    /// ROIs and the object table, when asked for.
+    private let objectOutputs: ObjectOutputs?
+    /// The next page's index.
+    private var page = 0
     private var objects = 0
     /// With K > 2: the objects of each foreground class over all pages.
     private var objectsPerClass: [Int]
@@ -213,6 +226,10 @@ enum SegmentMethod {
       instances = try path("instances").map {
         try TIFFLabelStackWriter(path: $0, imageCount: pageCount, calibration: calibration)
       }
+      let (rois, table) = (path("rois"), path("table"))
+      objectOutputs =
+        rois == nil && table == nil
+        ? nil : ObjectOutputs(roisPath: rois, tablePath: table, pageCount: pageCount, calibration: calibration)
     }
 
     deinit { discard() }
@@ -221,12 +238,14 @@ enum SegmentMethod {
     /// probability (its class map is the mask: 1 where p > threshold).
     func append(probability: Tensor, options: InstanceOptions) throws {
       try probabilities?.append(OutputFiles.floatImage(probability))
-      guard masks != nil || instances != nil || classMaps != nil else { return }
+      defer { page += 1 }
+      guard masks != nil || instances != nil || classMaps != nil || objectOutputs != nil else { return }
       let mask = options.mask(probability)
       try write(mask: mask, classMap: mask.map { $0 != 0 ? 1 : 0 }, width: probability.width, height: probability.height)
-      if let instances {
+      if instances != nil || objectOutputs != nil {
         let labelled = options.labels(mask: mask, probability: probability)
-        try instances.append(width: labelled.labels.width, height: labelled.labels.height, labels: labelled.labels.values)
+        try instances?.append(width: labelled.labels.width, height: labelled.labels.height, labels: labelled.labels.values)
+        try objectOutputs?.append(labels: labelled.labels, objectClasses: { _ in 1 }, probability: probability, page: page)
         objects += labelled.count
       }
     }
@@ -235,13 +254,17 @@ enum SegmentMethod {
     /// probabilities: the most probable class per pixel, the mask of every foreground class
     /// and the objects of each class.
     func append(classProbabilities: Tensor, options: InstanceOptions) throws {
+      defer { page += 1 }
       try probabilities?.append(OutputFiles.floatImage(classProbabilities))
       let classMap = mostProbableClasses(classProbabilities)
       let (width, height) = (classProbabilities.width, classProbabilities.height)
       try write(mask: classMap.map { $0 != 0 ? 255 : 0 }, classMap: classMap, width: width, height: height)
-      let labelled = options.labels(
-        classMap: classMap, foreground: foregroundProbability(classProbabilities), classes: classes)
+      let foreground = foregroundProbability(classProbabilities)
+      let labelled = options.labels(classMap: classMap, foreground: foreground, classes: classes)
       try instances?.append(width: width, height: height, labels: labelled.labels.values)
+      try objectOutputs?.append(
+        labels: labelled.labels, objectClasses: { Int(labelled.objectClasses[Int($0)]) }, probability: foreground,
+        page: page)
       objects += labelled.count
       for k in objectsPerClass.indices { objectsPerClass[k] += labelled.objectsPerClass[k] }
     }
@@ -258,6 +281,8 @@ enum SegmentMethod {
       try masks?.complete()
       try classMaps?.complete()
       try instances?.complete()
+      // The small files first: a failure here leaves none of the TIFF outputs.
+      let objectEntries = try objectOutputs?.finish() ?? []
       var entry: [(String, JSONValue)] = []
       if let probabilities, let path = paths["probabilities"] {
         try probabilities.finish()
@@ -277,7 +302,7 @@ enum SegmentMethod {
         entry.append(("classes", .string(path)))
       }
       if classes > 2 { entry.append(("objects_per_class", .array(objectsPerClass.map { .int(Int64($0)) }))) }
-      return entry
+      return entry + objectEntries
     }
 
     /// Removes the temporary files of outputs not yet finished.
