@@ -1,11 +1,10 @@
 import JSONRPC
-import Synchronization
 
 /// The single writer of protocol lines: serialises responses and notifications from the
 /// reader thread and the job thread so that lines never interleave.
 public final class OutputChannel: Sendable {
   private let transport: any Transport
-  private let writing = Mutex(())
+  private let writing = Locked(())
 
   public init(transport: any Transport) {
     self.transport = transport

@@ -1,5 +1,4 @@
 import JSONRPC
-import Synchronization
 
 /// Sends `progress` and `log` notifications for one request, at most about 10 progress
 /// lines per second. The first report is always sent, and `finish()` sends the last one if
@@ -16,7 +15,7 @@ public final class ProgressReporter: Sendable {
   let request: RequestID
   private let output: OutputChannel
   private let table: RequestTable?
-  private let state = Mutex(State())
+  private let state = Locked(State())
 
   init(request: RequestID, output: OutputChannel, table: RequestTable?) {
     self.request = request

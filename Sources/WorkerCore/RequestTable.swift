@@ -1,5 +1,4 @@
 import JSONRPC
-import Synchronization
 
 /// The long requests the worker has accepted and not yet answered: what `status` lists and
 /// what `cancel` and `shutdown` reach.
@@ -15,9 +14,9 @@ public final class RequestTable: Sendable {
     var total: Int = 0
   }
 
-  private let entries = Mutex<[Entry]>([])
+  private let entries = Locked<[Entry]>([])
   /// Queued requests that `cancel` took off the table; the worker answers them -32800.
-  private let withdrawn = Mutex<[RequestID]>([])
+  private let withdrawn = Locked<[RequestID]>([])
 
   public init() {}
 

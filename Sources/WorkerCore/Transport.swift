@@ -2,7 +2,6 @@
   import Glibc
 #endif
 import Dispatch
-import Synchronization
 
 /// Where protocol bytes come from and where protocol lines go.
 ///
@@ -60,7 +59,7 @@ public final class InMemoryTransport: Transport {
     var closed = false
     var output: [String] = []
   }
-  private let state = Mutex(State())
+  private let state = Locked(State())
   private let inputAvailable = DispatchSemaphore(value: 0)
 
   public init() {}

@@ -1,6 +1,5 @@
 import Foundation
 import JSONRPC
-import Synchronization
 import Testing
 import WorkerCore
 
@@ -18,7 +17,7 @@ struct LineLengthTests {
     let transport = HugeLineTransport(
       lineLength: lineLength, then: WorkerSession.line(id: "after", method: "initialize") + "\n")
     let worker = Worker(transport: transport, threads: 1)
-    let finished = Mutex(false)
+    let finished = Locked(false)
     Thread {
       worker.run()
       finished.withLock { $0 = true }
@@ -91,7 +90,7 @@ final class HugeLineTransport: Transport {
   private let lineLength: Int
   private let chunk = [UInt8](repeating: UInt8(ascii: "x"), count: 64 << 10)
   private let tail: [UInt8]
-  private let state = Mutex(State())
+  private let state = Locked(State())
 
   init(lineLength: Int, then tail: String) {
     self.lineLength = lineLength
