@@ -8,7 +8,7 @@
 /// Why not `Synchronization.Mutex`: on Linux its locking is invisible to ThreadSanitizer (its
 /// atomics are in the uninstrumented standard library), which then reports every access as a
 /// race (Tests/tools/sanitizers/tsan_mutex_false_positive.swift). ThreadSanitizer intercepts
-/// `pthread_mutex_lock`, so with this type `make sanitize` can check the worker's threads.
+/// `pthread_mutex_lock`, so with this type `make sanitize` checks the worker's threads.
 public final class Locked<Value>: @unchecked Sendable {
   // @unchecked: `value` is only touched between pthread_mutex_lock and _unlock.
   private var value: Value

@@ -83,19 +83,22 @@ public final class RequestTable: Sendable {
     entries.withLock { list in list.forEach { $0.token.cancel() } }
   }
 
-  /// The `status` result's `requests` array, in arrival order.
+  /// The `status` result's `requests` array, in arrival order. Built inside the lock: an array
+  /// copied out of it shares its storage until the next write, an ordering that only the
+  /// (uninstrumented) reference count guarantees, so ThreadSanitizer would report it.
   func statusJSON() -> JSONValue {
-    let list = entries.withLock { $0 }
-    return .array(
-      list.map { entry in
-        .object([
-          "id": entry.id.json,
-          "method": .string(entry.method),
-          "state": .string(entry.state.rawValue),
-          "done": .int(Int64(entry.done)),
-          "total": .int(Int64(entry.total)),
-        ])
-      })
+    entries.withLock { list in
+      .array(
+        list.map { entry in
+          .object([
+            "id": entry.id.json,
+            "method": .string(entry.method),
+            "state": .string(entry.state.rawValue),
+            "done": .int(Int64(entry.done)),
+            "total": .int(Int64(entry.total)),
+          ])
+        })
+    }
   }
 
   private func update(_ id: RequestID, _ change: (inout Entry) -> Void) {

@@ -81,8 +81,8 @@ public final class InMemoryTransport: Transport {
     inputAvailable.signal()
   }
 
-  /// The lines written so far.
-  public var lines: [String] { state.withLock { $0.output } }
+  /// The lines written so far, copied inside the lock (see `RequestTable.statusJSON`).
+  public var lines: [String] { state.withLock { $0.output.map { $0 } } }
 
   public func readChunk() -> [UInt8]? {
     while true {
