@@ -95,11 +95,17 @@ public final class GuiPluginTest {
             Thread command = new Thread(() -> IJ.run("U-Net Segment", "model=[" + missing + "] output=["
                     + new File(work, "error-out") + "]"));
             command.start();
-            MessageDialog error = waitFor("the error dialog", () -> visible(MessageDialog.class, "U-Net Segment"));
+            waitFor("the error dialog", () -> visible(MessageDialog.class, "U-Net Segment"));
             check(IJ.getLog().contains("U-Net Segment failed: ") && IJ.getLog().contains(missing.getName()),
                     "the worker's message names the model: " + IJ.getLog());
-            error.actionPerformed(new ActionEvent(error, ActionEvent.ACTION_PERFORMED, "OK"));
-            command.join(30_000);
+            // OK pressed while the modal dialog is still entering its event loop can leave it up;
+            // press it again while it is shown, as a user would.
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (command.isAlive() && System.currentTimeMillis() < deadline) {
+                MessageDialog shown = visible(MessageDialog.class, "U-Net Segment");
+                if (shown != null) shown.actionPerformed(new ActionEvent(shown, ActionEvent.ACTION_PERFORMED, "OK"));
+                command.join(250);
+            }
             check(!command.isAlive(), "the command returned once the dialog was closed");
         });
 
