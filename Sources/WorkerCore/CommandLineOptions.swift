@@ -2,21 +2,25 @@
   import Glibc
 #endif
 
-/// The worker's command line: `--help`, `--version`, `--threads N`. Nothing else is needed
-/// to start it; everything else arrives over the protocol.
+/// The worker's command line: `--help`, `--version`, `--threads N`, `--appose`. Nothing else
+/// is needed to start it; everything else arrives over the protocol.
 public enum CommandLineOptions: Equatable {
-  case run(threads: Int)
+  /// Serve on stdin/stdout; `appose`: speak the Appose worker protocol instead of JSON-RPC.
+  case run(threads: Int, appose: Bool)
   case print(String)
   case fail(String)
 
   public static let usage = """
-    usage: unet-worker [--threads N] [--help] [--version]
+    usage: unet-worker [--threads N] [--appose] [--help] [--version]
 
     The U-Net (Ronneberger, Fischer, Brox 2015) as a worker process. Speaks newline-delimited
     JSON-RPC 2.0 on stdin/stdout: send one request per line, read responses and progress
     notifications, one per line. Logs go to stderr. Protocol: Protocol/README.md.
 
       --threads N   compute threads for training and segmentation (default: all cores, \(availableCores))
+      --appose      speak the Appose worker protocol instead (HELLO, then EXECUTE requests whose
+                    script is a method name and whose inputs are its params; see Protocol/README.md,
+                    "Appose mode"), so Appose clients such as DeepImageJ 3 drive the worker directly
       --version     print the version and exit
       --help        print this help and exit
 
@@ -29,6 +33,7 @@ public enum CommandLineOptions: Equatable {
 
   public static func parse(_ arguments: [String]) -> CommandLineOptions {
     var threads = availableCores
+    var appose = false
     var index = 0
     while index < arguments.count {
       let argument = arguments[index]
@@ -37,6 +42,8 @@ public enum CommandLineOptions: Equatable {
         return .print(usage)
       case "--version":
         return .print("\(WorkerInfo.name) \(WorkerInfo.version) (protocol \(WorkerInfo.protocolVersion))")
+      case "--appose":
+        appose = true
       case "--threads":
         guard index + 1 < arguments.count, let n = Int(arguments[index + 1]), (1...1024).contains(n) else {
           return .fail("--threads needs a whole number from 1 to 1024")
@@ -54,6 +61,6 @@ public enum CommandLineOptions: Equatable {
       }
       index += 1
     }
-    return .run(threads: threads)
+    return .run(threads: threads, appose: appose)
   }
 }

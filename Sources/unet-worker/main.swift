@@ -1,5 +1,6 @@
 // unet-worker: the U-Net as a child process speaking newline-delimited JSON-RPC 2.0 on
-// stdin/stdout (Protocol/README.md). All behaviour lives in WorkerCore.
+// stdin/stdout, or with --appose the Appose worker protocol (Protocol/README.md). All
+// behaviour lives in WorkerCore.
 #if canImport(Glibc)
   import Glibc
 #endif
@@ -9,8 +10,9 @@ import WorkerCore
 signal(SIGPIPE, SIG_IGN)
 
 switch CommandLineOptions.parse(Array(CommandLine.arguments.dropFirst())) {
-case .run(let threads):
-  Worker(transport: StdioTransport(), threads: threads).run()
+case .run(let threads, let appose):
+  let transport: any Transport = appose ? ApposeTransport(underlying: StdioTransport()) : StdioTransport()
+  Worker(transport: transport, threads: threads).run()
   exit(0)
 case .print(let text):
   print(text)
