@@ -6,8 +6,8 @@ import JSONRPC
 ///
 /// Only the fields the translation needs are kept; others (`queue`) are ignored.
 enum ApposeRequest: Equatable {
-  /// Run `script` with `inputs` (nil when absent or null). `script` is kept as sent; whether it
-  /// names one of our methods is the translator's decision.
+  /// Run `script` with `inputs` (each nil when absent or null). `script` is kept as sent;
+  /// whether it names one of our methods is the translator's decision.
   case execute(task: String, script: JSONValue?, inputs: JSONValue?)
   /// Stop the task.
   case cancel(task: String)
@@ -34,8 +34,9 @@ enum ApposeRequest: Equatable {
     }
     switch members["requestType"]?.stringValue {
     case "EXECUTE":
+      let script = members["script"].flatMap { $0.isNull ? nil : $0 }
       let inputs = members["inputs"].flatMap { $0.isNull ? nil : $0 }
-      return .success(.execute(task: task, script: members["script"], inputs: inputs))
+      return .success(.execute(task: task, script: script, inputs: inputs))
     case "CANCEL":
       return .success(.cancel(task: task))
     case let other?:
