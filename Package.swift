@@ -34,6 +34,8 @@ let package = Package(
     .target(name: "Evaluation", dependencies: ["NeuralCore", "ImageOps"]),
     // Pure Swift, seeded synthetic microscopy images with instance ground truth.
     .target(name: "SyntheticData", dependencies: ["NeuralCore", "ImageOps"]),
+    // Pure Swift, no I/O: a trained U-Net as a bioimage.io model package (ONNX, .npy, YAML, PNG, zip).
+    .target(name: "ModelExport", dependencies: ["NeuralCore", "ImageOps", "Segmentation", "SyntheticData"]),
 
     .systemLibrary(
       name: "CTIFF", pkgConfig: "libtiff-4",
@@ -50,7 +52,7 @@ let package = Package(
       name: "WorkerCore",
       dependencies: [
         "NeuralCore", "ImageOps", "Segmentation", "Evaluation", "SyntheticData", "TIFFSupport",
-        "JSONRPC",
+        "JSONRPC", "ModelExport",
       ]),
     .executableTarget(name: "unet-worker", dependencies: ["WorkerCore"]),
     .executableTarget(name: "unet-bench", dependencies: ["NeuralCore", "Segmentation"]),
@@ -66,6 +68,7 @@ let package = Package(
     .testTarget(name: "SyntheticDataTests", dependencies: ["SyntheticData", "ImageOps", "NeuralCore"]),
     .testTarget(name: "TIFFSupportTests", dependencies: ["TIFFSupport"]),
     .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC"]),
+    .testTarget(name: "ModelExportTests", dependencies: ["ModelExport", "NeuralCore", "ImageOps"]),
     .testTarget(
       name: "WorkerCoreTests",
       dependencies: ["WorkerCore", "JSONRPC", "TIFFSupport", "NeuralCore"]),

@@ -305,6 +305,21 @@ class Worker:
     def model_info(self, model):
         return self.request("model_info", {"model": os.path.abspath(model)}, timeout=60)
 
+    def export(self, model, output, name=None, description=None, authors=None, tile_size=None):
+        """Writes the model as a bioimage.io model package (``output``: a .zip; ONNX weights,
+        test tensors, bioimageio.yaml) for deepImageJ and bioimageio.core. ``authors``: names or
+        {"name": ...} objects. The result holds output, format, onnx_opset and the file's sha256."""
+        params = {"model": os.path.abspath(model), "output": os.path.abspath(output)}
+        if name is not None:
+            params["name"] = name
+        if description is not None:
+            params["description"] = description
+        if authors is not None:
+            params["authors"] = [a if isinstance(a, dict) else {"name": a} for a in authors]
+        if tile_size is not None:
+            params["tile_size"] = tile_size
+        return self.request("export", params)
+
     def generate(self, kind, output_dir, count=1, width=128, height=128, seed=1):
         """Synthetic images with ground truth (``kind``: nuclei, cells, membranes or mixed, three
         classes whose labels hold class ids; train it with config classes 3, label_kind "classes")."""

@@ -9,6 +9,7 @@ enum MethodRegistry {
     EvaluateMethod.spec,
     GenerateMethod.spec,
     ModelInfoMethod.spec,
+    ExportMethod.spec,
     StatusMethod.spec,
     CancelMethod.spec,
     ShutdownMethod.spec,
