@@ -53,7 +53,10 @@ struct ApposeTransportTests {
     let answers = pipe.lines.dropFirst(2).map { try? JSONValue.parse($0) }
     #expect(
       answers == [
-        ["task": "t-1", "responseType": "UPDATE", "message": "train 2 of 3", "current": 2, "maximum": 3, "info": progress],
+        [
+          "task": "t-1", "responseType": "UPDATE", "message": "train 2 of 3", "current": 2, "maximum": 3,
+          "info": progress,
+        ],
         ["task": "t-1", "responseType": "UPDATE", "message": "warning: tile reduced", "info": log],
         ["task": "t-1", "responseType": "COMPLETION", "outputs": ["model": "m.unet"]],
       ])
@@ -78,7 +81,8 @@ struct ApposeTransportTests {
     let failure = try #require(ends.last ?? nil)
     #expect(failure["responseType"] == "FAILURE" && failure["info"] == invalid.json)
     let text = try #require(failure["error"]?.stringValue)
-    #expect(text.contains("model is missing") && text.contains("-32602") && text.contains(#"{"field":"model"}"#), "\(text)")
+    #expect(text.contains("model is missing") && text.contains("-32602"), "\(text)")
+    #expect(text.contains(#"{"field":"model"}"#), "\(text)")
 
     // A repeated UUID of an unfinished task is ignored; end of input is passed on.
     pipe.feed(ApposeSession.execute("t-5", "status") + "\n" + ApposeSession.execute("t-5", "status") + "\n")
@@ -185,7 +189,8 @@ struct ApposeTransportTests {
     let folder = TestFolder("appose-end")
     let session = ApposeSession()
     session.sendRaw(
-      ApposeSession.execute("first", "generate", ["kind": "nuclei", "output_dir": .string(folder.path), "width": 32, "height": 32])
+      ApposeSession.execute(
+        "first", "generate", ["kind": "nuclei", "output_dir": .string(folder.path), "width": 32, "height": 32])
         + "\n" + ApposeSession.execute("last", "status"))
     #expect(await session.finish())
     #expect(session.types(of: "first").last == "COMPLETION")

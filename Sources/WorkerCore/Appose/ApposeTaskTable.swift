@@ -34,7 +34,4 @@ struct ApposeTaskTable {
   mutating func takeCancelRequest(_ id: Int64) -> String? {
     cancelRequests.removeValue(forKey: id)
   }
-
-  /// Number of tasks not yet answered.
-  var openCount: Int { open.count }
 }

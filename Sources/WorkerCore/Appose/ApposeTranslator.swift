@@ -27,9 +27,6 @@ final class ApposeTranslator: Sendable {
     self.maxLineLength = maxLineLength
   }
 
-  /// Tasks forwarded and not yet answered.
-  var openTasks: Int { tasks.withLock { $0.openCount } }
-
   // MARK: - Appose requests -> JSON-RPC
 
   /// Translates one Appose request line (without its line break).
@@ -65,9 +62,8 @@ final class ApposeTranslator: Sendable {
       return .failure(notAMethod(script))
     }
     if let inputs, inputs.objectValue == nil {
-      return .failure(
-        .invalidParams(
-          field: "inputs", "inputs must be an object (the params of \(JSONValue.string(method))), got \(inputs.typeDescription)"))
+      let message = "inputs must be an object (the params of \(JSONValue.string(method))), got \(inputs.typeDescription)"
+      return .failure(.invalidParams(field: "inputs", message))
     }
     let line = OutgoingMessage.request(id: .string(task), method: method, params: inputs)
     guard line.utf8.count <= maxLineLength else {
@@ -146,7 +142,8 @@ final class ApposeTranslator: Sendable {
       if error["code"]?.int64Value == Int64(ErrorCode.cancelled.rawValue) {
         return ApposeTranslation(toClient: [ApposeResponse.cancelation(task: task)])
       }
-      return ApposeTranslation(toClient: [ApposeResponse.failure(task: task, error: failureMessage(error), info: error)])
+      let failure = ApposeResponse.failure(task: task, error: failureMessage(error), info: error)
+      return ApposeTranslation(toClient: [failure])
     }
     let outputs = result?.objectValue ?? ["result": result ?? .null]
     return ApposeTranslation(toClient: [ApposeResponse.completion(task: task, outputs: outputs)])
@@ -183,13 +180,13 @@ final class ApposeTranslator: Sendable {
       let done = params["done"]?.int64Value
       let total = params["total"]?.int64Value
       let counts = done.map { done in total.map { " \(done) of \($0)" } ?? " \(done)" } ?? ""
-      return ApposeTranslation(
-        toClient: [ApposeResponse.update(task: task, message: stage + counts, current: done, maximum: total, info: params)])
+      let update = ApposeResponse.update(task: task, message: stage + counts, current: done, maximum: total, info: params)
+      return ApposeTranslation(toClient: [update])
     case "log":
       let level = params["level"]?.stringValue ?? "info"
       let text = params["message"]?.stringValue ?? ""
-      return ApposeTranslation(
-        toClient: [ApposeResponse.update(task: task, message: "\(level): \(text)", current: nil, maximum: nil, info: params)])
+      let update = ApposeResponse.update(task: task, message: "\(level): \(text)", current: nil, maximum: nil, info: params)
+      return ApposeTranslation(toClient: [update])
     default:
       return ApposeTranslation(log: ["dropped a worker notification: \(line)"])
     }

@@ -56,7 +56,8 @@ public final class ApposeTransport: Transport {
   private func handle(_ framed: FramedLine) -> [String] {
     switch framed {
     case .tooLong(let byteCount):
-      log("ignored a request line of \(byteCount) bytes: longer than the \(framer.withLock { $0.maxLineLength })-byte limit")
+      let limit = framer.withLock { $0.maxLineLength }
+      log("ignored a request line of \(byteCount) bytes: longer than the \(limit)-byte limit")
       return []
     case .line(let bytes):
       let translation = translator.translate(requestLine: bytes)
