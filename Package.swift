@@ -71,7 +71,7 @@ let package = Package(
     .testTarget(name: "ModelExportTests", dependencies: ["ModelExport", "NeuralCore", "ImageOps"]),
     .testTarget(
       name: "WorkerCoreTests",
-      dependencies: ["WorkerCore", "JSONRPC", "TIFFSupport", "NeuralCore"]),
+      dependencies: ["WorkerCore", "JSONRPC", "TIFFSupport", "NeuralCore", "ModelExport"]),
   ],
   swiftLanguageModes: [.v6]
 )
