@@ -188,6 +188,18 @@ public final class HeadlessPluginTest {
             check(stats.min > 0 && stats.max > stats.min, "positive weights that vary: " + stats.min + ".." + stats.max);
         });
 
+        checks.test("U-Net Export writes a bioimage.io package of the model", () -> {
+            File output = new File(folder, "package.zip");
+            runCommand(ExportCommand.class, "model=[" + model + "] output=[" + output + "] name=[Tiny test U-Net]"
+                    + " authors=[A. Person, B. Person] description=[]");
+            JsonObject result = ExportCommand.lastResult();
+            check(result != null, "the command finished with a result");
+            checkEqual(output.getAbsolutePath(), result.get("output").getAsString(), "output path");
+            checkEqual("bioimageio", result.get("format").getAsString(), "format");
+            check(output.isFile() && output.length() > 1000, "the package was written: " + output.length() + " bytes");
+            check(result.get("sha256").getAsString().matches("[0-9a-f]{64}"), "sha256: " + result.get("sha256"));
+        });
+
         checks.test("a worker error reaches the user with the worker's message", () -> {
             WindowManager.setTempCurrentImage(IJ.openImage(image));
             String missing = new File(folder, "no-such-model.unet").getPath();
