@@ -4,6 +4,7 @@ One worker serves the module; a tiny network (base_channels 4, depth 2) trains f
 iterations on a small synthetic image, so the whole file runs in seconds.
 """
 
+import hashlib
 import os
 import shutil
 import struct
@@ -11,6 +12,7 @@ import sys
 import tempfile
 import time
 import unittest
+import zipfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
@@ -185,6 +187,21 @@ class ProtocolTests(unittest.TestCase):
         info = self.worker.model_info(self.model)
         self.assertEqual(find_key(info, "base_channels"), 4, info)
         self.assertEqual(find_key(info, "depth"), 2, info)
+
+    def test_export_writes_a_bioimageio_package(self):
+        package = os.path.join(STATE["folder"], "package.zip")
+        result = self.worker.export(self.model, package, name="Tiny test U-Net", authors=["A. Person"])
+        self.assertEqual(result["output"], package)
+        self.assertEqual(result["format"], "bioimageio")
+        self.assertIsInstance(result["onnx_opset"], int)
+        with open(package, "rb") as handle:
+            self.assertEqual(hashlib.sha256(handle.read()).hexdigest(), result["sha256"])
+        with zipfile.ZipFile(package) as archive:
+            self.assertIn("bioimageio.yaml", archive.namelist())
+            self.assertIn("weights.onnx", archive.namelist())
+        with self.assertRaises(WorkerError) as caught:
+            self.worker.export(self.model, os.path.join(STATE["folder"], "package.tar"))
+        self.assertEqual((caught.exception.code, (caught.exception.data or {}).get("field")), (-32602, "output"))
 
     def test_errors_carry_the_workers_code_message_and_data(self):
         missing = os.path.join(STATE["folder"], "missing.tif")
