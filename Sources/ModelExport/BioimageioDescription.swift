@@ -28,6 +28,9 @@ public struct BioimageioDescription: Sendable, Equatable {
   public var weights: (file: String, sha256: String)
   public var testInput: (file: String, sha256: String)
   public var testOutput: (file: String, sha256: String)
+  /// Images for people (PNG): the input's only for one-channel models.
+  public var sampleInput: (file: String, sha256: String)?
+  public var sampleOutput: (file: String, sha256: String)?
   public var documentationFile: String
   public var coverFile: String
   public var tags: [String]
@@ -72,6 +75,11 @@ public struct BioimageioDescription: Sendable, Equatable {
     add("    test_tensor:")
     add("      source: \(Self.quoted(testInput.file))")
     add("      sha256: \(Self.quoted(testInput.sha256))")
+    if let sampleInput {
+      add("    sample_tensor:")
+      add("      source: \(Self.quoted(sampleInput.file))")
+      add("      sha256: \(Self.quoted(sampleInput.sha256))")
+    }
     add("    data: {type: float32}")
     add("    preprocessing:")
     add("      - id: scale_range")
@@ -95,6 +103,11 @@ public struct BioimageioDescription: Sendable, Equatable {
     add("    test_tensor:")
     add("      source: \(Self.quoted(testOutput.file))")
     add("      sha256: \(Self.quoted(testOutput.sha256))")
+    if let sampleOutput {
+      add("    sample_tensor:")
+      add("      source: \(Self.quoted(sampleOutput.file))")
+      add("      sha256: \(Self.quoted(sampleOutput.sha256))")
+    }
     add("    data: {type: float32, range: [0.0, 1.0]}")
     add("weights:")
     add("  onnx:")

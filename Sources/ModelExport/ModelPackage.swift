@@ -55,6 +55,8 @@ public struct ModelPackage: Sendable {
   public static let testInputFile = "test_input.npy"
   public static let testOutputFile = "test_output.npy"
   public static let coverFile = "cover.png"
+  public static let sampleInputFile = "sample_input.png"
+  public static let sampleOutputFile = "sample_output.png"
   public static let documentationFile = "README.md"
   /// `scale_range`'s eps (its default).
   public static let epsilon: Float = 1e-6
@@ -86,6 +88,10 @@ public struct ModelPackage: Sendable {
     let inputNpy = NumpyArray.float32(shape: [1, input.channels, input.height, input.width], values: input.storage)
     let outputNpy = NumpyArray.float32(shape: [1, output.channels, output.height, output.width], values: output.storage)
     let classNames = request.classNames ?? Self.defaultClassNames(configuration.classes)
+    // Samples for people: the raw input stretched to 0...255 (one-channel models only: a
+    // grayscale PNG has no channel axis) and the foreground probability.
+    let sampleInput = configuration.inputChannels == 1 ? Self.grayPNG(Self.stretched(input.channel(0))) : nil
+    let sampleOutput = Self.grayPNG(Self.foreground(output))
     let description = BioimageioDescription(
       name: request.name, description: request.description, authors: request.authors,
       inputChannelNames: (0..<configuration.inputChannels).map { "channel\($0)" }, classNames: classNames,
@@ -95,6 +101,8 @@ public struct ModelPackage: Sendable {
       weights: (Self.weightsFile, SHA256.hexDigest(onnx)),
       testInput: (Self.testInputFile, SHA256.hexDigest(inputNpy)),
       testOutput: (Self.testOutputFile, SHA256.hexDigest(outputNpy)),
+      sampleInput: sampleInput.map { (Self.sampleInputFile, SHA256.hexDigest($0)) },
+      sampleOutput: (Self.sampleOutputFile, SHA256.hexDigest(sampleOutput)),
       documentationFile: Self.documentationFile, coverFile: Self.coverFile,
       tags: ["unet", "segmentation", "2d", "unet-worker", "onnx"])
     let readme = Self.readme(request, description: description, parameters: network.parameterCount)
@@ -105,6 +113,8 @@ public struct ModelPackage: Sendable {
     zip.add(name: Self.coverFile, data: Self.cover(normalized: normalized, output: output))
     zip.add(name: Self.testInputFile, data: inputNpy)
     zip.add(name: Self.testOutputFile, data: outputNpy)
+    if let sampleInput { zip.add(name: Self.sampleInputFile, data: sampleInput) }
+    zip.add(name: Self.sampleOutputFile, data: sampleOutput)
     zip.add(name: Self.weightsFile, data: onnx)
     self.bytes = zip.bytes
     self.description = description
@@ -141,6 +151,27 @@ public struct ModelPackage: Sendable {
       for i in 0..<plane { output[start + i] = (values[i] - low) * scale }
     }
     return Tensor(shape: image.shape, storage: output)
+  }
+
+  /// The foreground probability 1 − p(background) of class probabilities (K × h × w).
+  static func foreground(_ probabilities: Tensor) -> Tensor {
+    Tensor(shape: Shape(channels: 1, height: probabilities.height, width: probabilities.width),
+      storage: probabilities.channel(0).storage.map { 1 - $0 })
+  }
+
+  /// One channel mapped linearly from its minimum and maximum to 0...1.
+  static func stretched(_ plane: Tensor) -> Tensor {
+    let low = plane.storage.min() ?? 0
+    let high = plane.storage.max() ?? 1
+    let scale: Float = high > low ? 1 / (high - low) : 0
+    return Tensor(shape: plane.shape, storage: plane.storage.map { ($0 - low) * scale })
+  }
+
+  /// A one-channel tensor with values in 0...1 as an 8-bit grayscale PNG.
+  static func grayPNG(_ plane: Tensor) -> [UInt8] {
+    PNGImage.grayscale(
+      width: plane.width, height: plane.height,
+      pixels: plane.storage.map { UInt8(max(0, min(255, ($0 * 255).rounded()))) })
   }
 
   /// The cover (2:1): the normalised test input (channel 0) beside the foreground
