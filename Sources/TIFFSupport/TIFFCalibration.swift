@@ -20,7 +20,29 @@ public struct TIFFCalibration: Sendable, Equatable {
   }
 
   /// The spelling used for micrometres everywhere in this package.
-  static let micrometre = "µm"
+  public static let micrometre = "µm"
+
+  /// Micrometres in one `unit` (after `normalizedUnit`), nil for "pixel" and unknown units:
+  /// the one table of length units for ImageJ's `unit=`, the TIFF resolution unit and OME-XML.
+  public static func micrometres(perUnit unit: String) -> Double? {
+    switch normalizedUnit(unit) {
+    case micrometre: 1
+    case "nm", "nanometer", "nanometre": 1e-3
+    case "pm": 1e-6
+    case "Å", "\u{212B}", "angstrom": 1e-4
+    case "mm", "millimeter", "millimetre": 1e3
+    case "cm", "centimeter", "centimetre": 1e4
+    case "m", "meter", "metre": 1e6
+    case "inch", "in": 25_400
+    default: nil
+    }
+  }
+
+  /// The pixel's width and height in micrometres; nil when the unit is not a length.
+  public var micrometresPerPixel: (width: Double, height: Double)? {
+    guard let factor = Self.micrometres(perUnit: unit) else { return nil }
+    return (pixelWidth * factor, pixelHeight * factor)
+  }
 
   /// ImageJ's spellings of micrometre mapped to "µm"; other units unchanged.
   static func normalizedUnit(_ unit: String) -> String {

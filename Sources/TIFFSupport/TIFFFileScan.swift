@@ -21,7 +21,7 @@ struct TIFFFileScan {
   static func scan(_ handle: LibTIFFHandle, fileSize: Int, limits: TIFFReadLimits) throws(TIFFError) -> TIFFFileScan {
     let description = handle.string(TIFFTAG_IMAGEDESCRIPTION)
     let imageJ = description.flatMap(ImageJDescription.init(parsing:))
-    let calibration = readCalibration(handle, imageJ: imageJ)
+    let calibration = readCalibration(handle, description: description, imageJ: imageJ)
     let errorsAtOpen = handle.errorCount
 
     var pages: [TIFFPageLayout] = []
@@ -92,13 +92,21 @@ struct TIFFFileScan {
     return (images, TIFFHyperstack(channels: first.samplesPerPixel, slices: slices, frames: frames))
   }
 
-  /// Pixel size from XResolution/YResolution (pixels per unit) with ImageJ's `unit=` and
-  /// `spacing=`, else the TIFF resolution unit (inch, cm). Nil when the file states nothing
-  /// (no resolution, or a unitless 1×1 one).
-  static func readCalibration(_ handle: LibTIFFHandle, imageJ: ImageJDescription?) -> TIFFCalibration? {
+  /// Pixel size from OME-XML (`OMEXMLDescription`), else from XResolution/YResolution (pixels
+  /// per unit) with ImageJ's `unit=` and `spacing=`, else the TIFF resolution unit (inch, cm).
+  /// Nil when the file states nothing (no resolution, or a unitless 1×1 one).
+  static func readCalibration(
+    _ handle: LibTIFFHandle, description: String?, imageJ: ImageJDescription?
+  ) -> TIFFCalibration? {
     func size(_ resolution: Float?) -> Double? {
       guard let resolution, resolution.isFinite, resolution > 0 else { return nil }
       return 1 / Double(resolution)
+    }
+    // OME-TIFF states the size in its XML (the resolution tags are often absent or stale there).
+    if imageJ == nil, let ome = description.flatMap(OMEXMLDescription.init(parsing:)),
+      let calibration = ome.calibration
+    {
+      return calibration
     }
     let width = size(handle.float(TIFFTAG_XRESOLUTION))
     let height = size(handle.float(TIFFTAG_YRESOLUTION))

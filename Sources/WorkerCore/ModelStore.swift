@@ -21,6 +21,9 @@ struct StoredModel: Sendable {
   var trainingState: TrainingState?
   /// The post-processing chosen at the end of training; nil for older models.
   var calibration: PostProcessingCalibration?
+  /// Micrometres per pixel of the grid the network was trained on (`PixelSize`); nil when
+  /// unknown (then images are never resampled for it).
+  var pixelSize: Double? = nil
 
   /// Reads and checks a model file (version, sizes, checksum).
   static func load(path: String) throws -> StoredModel {
@@ -43,7 +46,9 @@ struct StoredModel: Sendable {
       history: TrainingHistory(metadata: metadata),
       classNames: classNames(metadata: metadata, classes: file.configuration.classes),
       trainingState: file.trainingState,
-      calibration: PostProcessingCalibration(metadata: metadata))
+      calibration: PostProcessingCalibration(metadata: metadata),
+      pixelSize: Dictionary(metadata, uniquingKeysWith: { _, last in last })[pixelSizeKey]
+        .flatMap(Double.init).flatMap { PixelSize.acceptedRange.contains($0) ? $0 : nil })
   }
 
   /// The `min_object_area` that `segment` uses when the request gives none: a fraction of the
@@ -57,6 +62,9 @@ struct StoredModel: Sendable {
     guard let area = smallObjectArea else { return 0 }
     return Int((minimumAreaFraction * Double(area)).rounded(.down))
   }
+
+  /// Metadata key of `pixelSize`.
+  static let pixelSizeKey = "image.pixel_size_um"
 
   /// Metadata key prefix of the class names: `classes.name.0` (background), `classes.name.1`, ...
   static let classNameKey = "classes.name"
@@ -76,6 +84,7 @@ struct StoredModel: Sendable {
     var metadata = normalization.metadata
     metadata.append(contentsOf: history.metadata)
     if let calibration { metadata.append(contentsOf: calibration.metadata) }
+    if let pixelSize { metadata.append((Self.pixelSizeKey, String(pixelSize))) }
     if let classNames {
       metadata.append(contentsOf: classNames.enumerated().map { ("\(Self.classNameKey).\($0)", $1) })
     }

@@ -3,6 +3,7 @@ import ImageOps
 import JSONRPC
 import NeuralCore
 import Segmentation
+import TIFFSupport
 
 /// `train` (Protocol/README.md, "train"): loads the data, runs the loop (`TrainingRun`:
 /// augmented tiles from ImageOps, SGD/Adam steps in NeuralCore, progress, validation,
@@ -21,6 +22,9 @@ struct Trainer {
     let set: TrainingSet
     let validator: Validator?
     let smallObjectArea: Int?
+    /// The model's pixel size (µm): `config.pixel_size`, the initial model's, else the training
+    /// images' (`PixelSize.trainingTarget`); every image of another size is resampled to it.
+    let pixelSize: Double?
   }
 
   /// Loads, trains (`TrainingRun`), chooses the post-processing and writes the model.
@@ -46,9 +50,10 @@ struct Trainer {
     let weightMap = config.weightMapParameters(classes: classes)
     context.progress.report(stage: "load", done: 0, total: request.images.count)
     try OutputFiles.ensureFolder(OutputFiles.parentFolder(of: request.modelOut))
+    let pixelSize = try modelPixelSize(initial: initial)
     let set = try TrainingSet.load(
       images: request.images, labels: request.labels, field: "images", labelsField: "labels",
-      normalization: normalization, weightMap: weightMap, token: context.token,
+      normalization: normalization, pixelSize: pixelSize, weightMap: weightMap, token: context.token,
       loaded: { context.progress.report(stage: "load", done: $0, total: request.images.count) })
 
     let smallObjectArea = set.smallObjectArea(weightMap: weightMap)
@@ -57,7 +62,7 @@ struct Trainer {
       : Validator(
         set: TrainingSet.load(
           images: request.validationImages, labels: request.validationLabels, field: "validation.images",
-          labelsField: "validation.labels", normalization: normalization,
+          labelsField: "validation.labels", normalization: normalization, pixelSize: pixelSize,
           weightMap: weightMap, token: context.token),
         parameters: weightMap,
         instanceOptions: InstanceOptions(minimumArea: StoredModel.minimumObjectArea(smallObjectArea: smallObjectArea)),
@@ -68,7 +73,7 @@ struct Trainer {
     }
     return Inputs(
       initial: initial, normalization: normalization, classes: classes, weightMap: weightMap, set: set,
-      validator: validator, smallObjectArea: smallObjectArea)
+      validator: validator, smallObjectArea: smallObjectArea, pixelSize: pixelSize)
   }
 
   /// The loop's starting state: network, tile, samplers, optimiser and generator (in this
@@ -93,7 +98,8 @@ struct Trainer {
     history.smallObjectArea = inputs.smallObjectArea
     let setup = TrainingRun.Setup(
       request: request, context: context, start: start, normalization: inputs.normalization,
-      classNames: config.classNames ?? inputs.initial?.classNames, validator: inputs.validator, samplers: samplers,
+      classNames: config.classNames ?? inputs.initial?.classNames, pixelSize: inputs.pixelSize,
+      validator: inputs.validator, samplers: samplers,
       imageChoice: imageChoice, tile: tile,
       schedule: config.schedule ?? (request.maxSeconds != nil ? .cosine : .constant),
       earlierSeconds: history.seconds)
@@ -125,6 +131,7 @@ struct Trainer {
       ("loss", training.history.lastLoss.map { .double($0) } ?? .null), ("seconds", .double(training.elapsed)),
       ("total_iterations", .int(Int64(training.history.iterations))), ("tile_size", .int(Int64(setup.tile.output))),
       ("input_size", .int(Int64(setup.tile.input))), ("lr_schedule", .string(setup.schedule.rawValue)),
+      ("pixel_size", setup.pixelSize.map { .double($0) } ?? .null),
     ]
     if let calibration = final.calibration { result.append(("post_processing", calibration.json)) }
     if let score = final.history.validation {
@@ -134,6 +141,14 @@ struct Trainer {
       ])
     }
     return .object(JSONObject(result))
+  }
+
+  /// The model's pixel size: `config.pixel_size`, else the initial model's, else the median of
+  /// what the training images' files state (nil when none states one).
+  private func modelPixelSize(initial: StoredModel?) throws -> Double? {
+    if let given = request.configuration.pixelSize ?? initial?.pixelSize { return given }
+    let stated = try request.images.map { PixelSize(calibration: try TIFFReader.readInfo(path: $0).calibration) }
+    return PixelSize.trainingTarget(stated)
   }
 
   /// The network to train: `init_model`'s (its architecture wins over `config`, with a

@@ -47,6 +47,9 @@ struct TrainingConfiguration: Sendable {
   var classLabels = false
   /// `config.class_names`, one per class, stored in the model.
   var classNames: [String]?
+  /// `config.pixel_size`: micrometres per pixel of the training images, overriding what their
+  /// files state (`PixelSize`).
+  var pixelSize: Double?
 
   /// The step size used: the option, else 0.01 for SGD with momentum 0.99 (the paper's
   /// high momentum averages over many steps) and 1e-3 for Adam.
@@ -58,7 +61,7 @@ struct TrainingConfiguration: Sendable {
     "base_channels", "depth", "tile_size", "optimizer", "learning_rate", "lr_schedule", "momentum",
     "weight_decay", "augment", "dropout",
     "seed", "checkpoint_every", "checkpoint_seconds", "validate_every", "keep_best", "memory_mb",
-    "sampling", "foreground_crops", "classes", "label_kind", "class_names",
+    "sampling", "foreground_crops", "classes", "label_kind", "class_names", "pixel_size",
   ] + WeightMapParameters.protocolKeys
 
   /// Reads `config` (absent: all defaults); unknown keys and bad values are -32602 naming
@@ -110,6 +113,7 @@ struct TrainingConfiguration: Sendable {
       sampling = rule
     }
     foregroundCrops = Float(try config.optionalDouble("foreground_crops", in: 0...1) ?? Double(foregroundCrops))
+    pixelSize = try config.optionalDouble("pixel_size", in: PixelSize.acceptedRange)
     try readClasses(config)
   }
 

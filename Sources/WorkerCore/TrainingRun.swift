@@ -14,6 +14,8 @@ struct TrainingRun {
     let start: ContinuousClock.Instant
     let normalization: IntensityNormalization
     let classNames: [String]?
+    /// The model's pixel size (µm), stored with every checkpoint.
+    let pixelSize: Double?
     let validator: Validator?
     let samplers: [TrainingSampler]
     let imageChoice: TrainingImageChoice
@@ -105,7 +107,8 @@ struct TrainingRun {
     history.seconds = setup.earlierSeconds + elapsed
     return StoredModel(
       network: network, normalization: setup.normalization, history: history, classNames: setup.classNames,
-      trainingState: TrainingState(iteration: history.iterations, rng: rng, optimizer: optimizer))
+      trainingState: TrainingState(iteration: history.iterations, rng: rng, optimizer: optimizer),
+      pixelSize: setup.pixelSize)
   }
 
   /// Scores the network on the validation set, reports it and remembers the best model.

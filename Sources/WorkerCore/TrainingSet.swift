@@ -19,7 +19,7 @@ struct TrainingSet: Sendable {
   /// (`images`, `validation.images`).
   static func load(
     images: [String], labels: [String], field: String, labelsField: String,
-    normalization: IntensityNormalization, weightMap: WeightMapParameters, token: CancellationToken,
+    normalization: IntensityNormalization, pixelSize: Double?, weightMap: WeightMapParameters, token: CancellationToken,
     loaded: (Int) -> Void = { _ in }
   ) throws -> TrainingSet {
     guard images.count == labels.count else {
@@ -30,7 +30,10 @@ struct TrainingSet: Sendable {
     var loadedFiles = 0
     for (imagePath, labelsPath) in zip(images, labels) {
       try token.check()
-      let pages = try ImageLoading.images(at: imagePath).images
+      let (pages, stack) = try ImageLoading.images(at: imagePath)
+      // On the model's grid: an image of another pixel size (and its labels) resampled to it.
+      let stated = PixelSize(calibration: stack.calibration)
+      let target = pixelSize.flatMap { model in stated.flatMap { $0.differs(from: model) ? ($0, model) : nil } }
       let labelPages = try ImageLoading.labels(
         at: labelsPath, ignoreValue: weightMap.ignoreValue, kind: weightMap.labelKind
       ).pages
@@ -58,7 +61,13 @@ struct TrainingSet: Sendable {
           throw RPCError.fileUnreadable(
             path: imagePath, "\(name) contains NaN or infinite pixel values, which training cannot use")
         }
-        examples.append(Example(image: normalization.normalized(page.pixels), labels: labels, name: name))
+        var (image, labelImage) = (page.pixels, labels)
+        if let (stated, model) = target {
+          let size = stated.resampledSize(width: image.width, height: image.height, model: model)
+          image = resampled(image, height: size.height, width: size.width)
+          labelImage = resampledNearest(labels, height: size.height, width: size.width)
+        }
+        examples.append(Example(image: normalization.normalized(image), labels: labelImage, name: name))
       }
       loadedFiles += 1
       loaded(loadedFiles)

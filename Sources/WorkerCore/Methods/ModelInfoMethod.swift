@@ -30,6 +30,7 @@ enum ModelInfoMethod {
         "training": model.history.json,
         "parameters": .int(Int64(model.network.parameterCount)),
         "post_processing": model.calibration?.json ?? .null,
+        "pixel_size": model.pixelSize.map { .double($0) } ?? .null,
       ])
     })
 }

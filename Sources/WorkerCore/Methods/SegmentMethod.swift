@@ -30,15 +30,28 @@ enum SegmentMethod {
     var minimumArea: Int?
     /// `threshold` was given (it applies to two-class models only).
     var setsThreshold = false
+    /// `pixel_size`: micrometres per pixel of every input, overriding what the files state.
+    var pixelSize: Double? = nil
 
     /// The options for `model`: what the request gives, else the post-processing calibrated
-    /// at training, else the defaults (the minimum area from the training labels).
-    func instanceOptions(for model: StoredModel) -> InstanceOptions {
+    /// at training, else the defaults (the minimum area from the training labels). The model's
+    /// area counts pixels of its own grid and is converted to `grid`'s input pixels; a
+    /// requested `min_object_area` counts input pixels already.
+    func instanceOptions(for model: StoredModel, grid: SegmentationGrid? = nil) -> InstanceOptions {
       var options = instanceOptions
       options.growthThreshold = min(
         options.threshold, growthThreshold ?? model.calibration?.growthThreshold ?? InstanceOptions.defaultGrowthThreshold)
-      options.minimumArea = minimumArea ?? model.calibration?.minimumArea ?? model.suggestedMinimumObjectArea
+      let modelArea = model.calibration?.minimumArea ?? model.suggestedMinimumObjectArea
+      options.minimumArea = minimumArea ?? grid.map { $0.inputArea(modelArea) } ?? modelArea
       return options
+    }
+
+    /// The grid the network sees an input of `info` on (`SegmentationGrid`).
+    func grid(for info: TIFFStackInfo, model: StoredModel) -> SegmentationGrid {
+      SegmentationGrid(
+        inputWidth: info.width, inputHeight: info.height,
+        pixelSize: pixelSize.map(PixelSize.init) ?? PixelSize(calibration: info.calibration),
+        modelPixelSize: model.pixelSize)
     }
   }
 
@@ -52,7 +65,7 @@ enum SegmentMethod {
   static func parse(_ params: ParamsReader) throws(RPCError) -> Request {
     try params.rejectUnknownKeys(allowed: [
       "model", "images", "output_dir", "outputs", "tile_size", "memory_mb", "tta", "grow_instances", "threshold",
-      "growth_threshold", "min_object_area",
+      "growth_threshold", "min_object_area", "pixel_size",
     ])
     let images = try params.stringArray("images")
     if images.isEmpty { throw RPCError.invalidParams(field: "images", "images must name at least one TIFF file") }
@@ -75,7 +88,8 @@ enum SegmentMethod {
       instanceOptions: InstanceOptions(
         threshold: threshold,
         growInstances: try params.optionalBool("grow_instances") ?? InstanceOptions.defaultGrowInstances),
-      growthThreshold: growthThreshold, minimumArea: minimumArea, setsThreshold: setsThreshold)
+      growthThreshold: growthThreshold, minimumArea: minimumArea, setsThreshold: setsThreshold,
+      pixelSize: try params.optionalDouble("pixel_size", in: PixelSize.acceptedRange))
   }
 
   /// Output paths of one input, by kind: `<stem>_<kind>.tif`, `<stem>_rois.zip` and
@@ -117,15 +131,25 @@ enum SegmentMethod {
         ["path": .string(path), "channels": .int(Int64(info.channels)),
                "model_channels": .int(Int64(predictor.inputChannels))])
     }
+    let grids = infos.map { request.grid(for: $0, model: model) }
+    if let modelPixelSize = model.pixelSize,
+      let unstated = zip(request.images, grids).first(where: { $0.1.pixelSize == nil })?.0
+    {
+      context.progress.log(
+        "warning",
+        "the model was trained at \(modelPixelSize) µm per pixel but \(unstated) states no pixel size; images without one are segmented as they are (give pixel_size to resample them)")
+    }
     // Each input gets the tile that suits its own size: a 256x256 image among 1388x1040 ones
     // would otherwise be computed as one tile of the largest (up to 30 times the work).
-    let segmenters = infos.map { info in
+    let segmenters = grids.map { grid in
       OverlapTileSegmenter(
-        predictor: predictor, outputTileSize: chooseTileSize(request, predictor: predictor, info: info),
+        predictor: predictor,
+        outputTileSize: chooseTileSize(request, predictor: predictor, width: grid.networkWidth, height: grid.networkHeight),
         testTimeAugmentation: request.tta)
     }
-    let tilesPerImage = zip(segmenters, infos).map { segmenter, info in
-      segmenter.plan(imageWidth: info.width, imageHeight: info.height).tiles.count * info.imageCount
+    let tilesPerImage = zip(segmenters, zip(grids, infos)).map { segmenter, gridAndInfo in
+      let (grid, info) = gridAndInfo
+      return segmenter.plan(imageWidth: grid.networkWidth, imageHeight: grid.networkHeight).tiles.count * info.imageCount
     }
     let totalTiles = tilesPerImage.reduce(0, +)
     try OutputFiles.ensureFolder(request.outputDir)
@@ -140,6 +164,8 @@ enum SegmentMethod {
         throw RPCError.fileUnreadable(path: path, "\(path) changed while the request was running")
       }
       let segmenter = segmenters[index]
+      let grid = grids[index]
+      let options = request.instanceOptions(for: model, grid: grid)
       let outputs = try StackOutputs(
         paths: plannedPaths[index], kinds: request.outputs, pageCount: reader.imageCount, classes: classes,
         calibration: reader.info.calibration)
@@ -147,7 +173,7 @@ enum SegmentMethod {
         for page in 0..<reader.imageCount {
           // Only the normalised copy outlives this line: the decoded page and its float
           // conversion are freed before the network runs (8192x8192: 256 MB each).
-          let normalized = model.normalization.normalized(ImageLoading.tensor(try reader.image(at: page)))
+          let normalized = model.normalization.normalized(grid.toNetwork(ImageLoading.tensor(try reader.image(at: page))))
           let done = finishedTiles
           let plannedTiles = segmenter.plan(imageWidth: normalized.width, imageHeight: normalized.height).tiles.count
           let progress = { (tile: Int, _: Int) in
@@ -158,11 +184,11 @@ enum SegmentMethod {
             if classes > 2 {
               let probabilities = try segmenter.classProbabilities(
                 normalized, progress: progress, isCancelled: { context.token.isCancelled })
-              try outputs.append(classProbabilities: probabilities, options: instanceOptions)
+              try outputs.append(classProbabilities: grid.toInput(probabilities), options: options)
             } else {
               let probability = try segmenter.segment(
                 normalized, progress: progress, isCancelled: { context.token.isCancelled })
-              try outputs.append(probability: probability, options: instanceOptions)
+              try outputs.append(probability: grid.toInput(probability), options: options)
             }
           } catch is SegmentationCancelled {
             throw RequestCancelled()
@@ -172,7 +198,14 @@ enum SegmentMethod {
         try context.token.check()
         var entry: [(String, JSONValue)] = [
           ("image", .string(path)), ("tile_size", .int(Int64(segmenter.outputTileSize))),
+          ("pixel_size", grid.pixelSize.map { .double($0.micrometres) } ?? .null),
         ]
+        if grid.isResampled {
+          entry += [
+            ("network_size", .array([.int(Int64(grid.networkWidth)), .int(Int64(grid.networkHeight))])),
+            ("min_object_area", .int(Int64(options.minimumArea))),
+          ]
+        }
         entry += try outputs.finish()
         results.append(.object(JSONObject(entry)))
       } catch {
@@ -333,13 +366,11 @@ enum SegmentMethod {
 
   /// The requested tile size rounded to a legal size for this input, or the least work
   /// among the tiles that fit `memory_mb`.
-  static func chooseTileSize(_ request: Request, predictor: UNetTilePredictor, info: TIFFStackInfo) -> Int {
+  static func chooseTileSize(_ request: Request, predictor: UNetTilePredictor, width: Int, height: Int) -> Int {
     if let requested = request.tileSize {
-      return legalOutputTileSize(
-        requested: requested, predictor: predictor, imageWidth: info.width, imageHeight: info.height)
+      return legalOutputTileSize(requested: requested, predictor: predictor, imageWidth: width, imageHeight: height)
     }
     return defaultOutputTileSize(
-      predictor: predictor, memoryBudgetBytes: Int(request.memoryMB * 1_048_576),
-      imageWidth: info.width, imageHeight: info.height)
+      predictor: predictor, memoryBudgetBytes: Int(request.memoryMB * 1_048_576), imageWidth: width, imageHeight: height)
   }
 }
