@@ -34,6 +34,10 @@ public struct BioimageioDescription: Sendable, Equatable {
   public var documentationFile: String
   public var coverFile: String
   public var tags: [String]
+  /// Micrometres per pixel, when the model knows it: `config.unet_worker.pixel_size_um`. Not
+  /// the space axes' `scale`: bioimageio.spec 0.5.12 checks a referenced size in floating point
+  /// (104 · 0.65 / 0.65 − 40 = 64.00000000000001 ≠ 64), so most pixel sizes would fail validation.
+  public var pixelSize: Double? = nil
 
   public static let license = "CC-BY-4.0"
   public static let citationText =
@@ -114,6 +118,11 @@ public struct BioimageioDescription: Sendable, Equatable {
     add("    source: \(Self.quoted(weights.file))")
     add("    sha256: \(Self.quoted(weights.sha256))")
     add("    opset_version: \(opsetVersion)")
+    if let pixelSize {
+      add("config:")
+      add("  unet_worker:")
+      add("    pixel_size_um: \(Self.number(pixelSize))")
+    }
     return lines.joined(separator: "\n") + "\n"
   }
 
@@ -141,8 +150,11 @@ public struct BioimageioDescription: Sendable, Equatable {
 
   /// A float as a YAML number that YAML 1.1 and 1.2 readers both take as a float: always
   /// with a decimal point (`1.0`, `99.8`, `1.0e-06`).
-  static func number(_ value: Float) -> String {
-    let text = value.description
+  static func number(_ value: Float) -> String { number(text: value.description) }
+
+  static func number(_ value: Double) -> String { number(text: value.description) }
+
+  private static func number(text: String) -> String {
     let parts = text.split(separator: "e", maxSplits: 1)
     let mantissa = parts.first.map(String.init) ?? text
     let withPoint = mantissa.contains(".") ? mantissa : mantissa + ".0"

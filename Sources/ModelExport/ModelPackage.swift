@@ -34,6 +34,8 @@ public struct ModelPackage: Sendable {
     public var testOutputSize: Int
     /// Free text for the README (e.g. the training history).
     public var trainingSummary: String
+    /// Micrometres per pixel of the training images, when known.
+    public var pixelSize: Double? = nil
 
     public init(
       network: UNet, normalization: IntensityNormalization, classNames: [String]?, name: String,
@@ -104,7 +106,7 @@ public struct ModelPackage: Sendable {
       sampleInput: sampleInput.map { (Self.sampleInputFile, SHA256.hexDigest($0)) },
       sampleOutput: (Self.sampleOutputFile, SHA256.hexDigest(sampleOutput)),
       documentationFile: Self.documentationFile, coverFile: Self.coverFile,
-      tags: ["unet", "segmentation", "2d", "unet-worker", "onnx"])
+      tags: ["unet", "segmentation", "2d", "unet-worker", "onnx"], pixelSize: request.pixelSize)
     let readme = Self.readme(request, description: description, parameters: network.parameterCount)
 
     var zip = StoredZip()
@@ -122,8 +124,9 @@ public struct ModelPackage: Sendable {
     self.testOutput = output
   }
 
-  /// Whether a zip of these parts fits the stored zip's 4 GiB limit.
-  public static func fits(parameterCount: Int) -> Bool { parameterCount < 900_000_000 }
+  /// Whether a network's weights fit one ONNX file: protobuf messages are limited to 2 GiB
+  /// (larger models would need ONNX external data, which we do not write).
+  public static func fits(parameterCount: Int) -> Bool { parameterCount < 500_000_000 }
 
   static func defaultClassNames(_ classes: Int) -> [String] {
     classes == 2 ? ["background", "foreground"] : ["background"] + (1..<classes).map { "class\($0)" }
@@ -241,6 +244,8 @@ public struct ModelPackage: Sendable {
       - deepImageJ / Fiji: *Plugins > DeepImageJ > DeepImageJ Install Model*, choose this zip file.
       - Python: `bioimageio predict` or `bioimageio.core.predict`, or onnxruntime on
         `\(ModelPackage.weightsFile)` after the normalisation above.
+
+      Pixel size: \(request.pixelSize.map { "\($0) micrometres per pixel (the training images'); resample other images to it" } ?? "not recorded at training").
 
       License of the weights: \(BioimageioDescription.license).
 

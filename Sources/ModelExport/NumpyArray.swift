@@ -19,11 +19,6 @@ public enum NumpyArray {
     var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0]
     bytes += [UInt8(headerBytes.count & 0xFF), UInt8(headerBytes.count >> 8)]
     bytes += headerBytes
-    bytes.reserveCapacity(bytes.count + 4 * values.count)
-    for value in values {
-      let bits = value.bitPattern
-      bytes += [UInt8(bits & 0xFF), UInt8((bits >> 8) & 0xFF), UInt8((bits >> 16) & 0xFF), UInt8(bits >> 24)]
-    }
-    return bytes
+    return bytes + LittleEndian.bytes(of: values[...])
   }
 }

@@ -82,13 +82,7 @@ public enum ONNX {
       self.name = name
       self.dimensions = dimensions
       self.dataType = .float
-      var raw: [UInt8] = []
-      raw.reserveCapacity(4 * floats.count)
-      for value in floats {
-        let bits = value.bitPattern
-        raw += [UInt8(bits & 0xFF), UInt8((bits >> 8) & 0xFF), UInt8((bits >> 16) & 0xFF), UInt8(bits >> 24)]
-      }
-      self.rawData = raw
+      self.rawData = LittleEndian.bytes(of: floats)
     }
 
     /// int64 values (shapes and indices, e.g. Slice's starts and ends).

@@ -101,8 +101,9 @@ import Testing
 
   @Test func yamlStringsAreQuotedAndEscaped() {
     #expect(BioimageioDescription.quoted("a \"b\" \\ c\nd") == "\"a \\\"b\\\" \\\\ c\\nd\"")
-    #expect(BioimageioDescription.number(1) == "1.0")
-    #expect(BioimageioDescription.number(99.8) == "99.8")
-    #expect(BioimageioDescription.number(1e-6) == "1.0e-06")
+    #expect(BioimageioDescription.number(Float(1)) == "1.0")
+    #expect(BioimageioDescription.number(Float(99.8)) == "99.8")
+    #expect(BioimageioDescription.number(Float(1e-6)) == "1.0e-06")
+    #expect(BioimageioDescription.number(0.65) == "0.65")
   }
 }

@@ -57,6 +57,11 @@ import Testing
       #expect(yaml.contains(field), "bioimageio.yaml lacks \(field)")
     }
     #expect(package.description.weights.sha256.count == 64)
+    #expect(!yaml.contains("pixel_size_um"), "no pixel size, none recorded")
+    var calibrated = request
+    calibrated.pixelSize = 0.325
+    let scaled = ModelPackage(calibrated, parallel: Parallel(threads: 1)).description.yaml
+    #expect(scaled.hasSuffix("config:\n  unet_worker:\n    pixel_size_um: 0.325\n"), "\(scaled)")
     // Stored zip entries start with a local header; every part's name is in the archive.
     #expect(Array(package.bytes.prefix(4)) == [0x50, 0x4B, 0x03, 0x04])
     let text = String(decoding: package.bytes, as: UTF8.self)

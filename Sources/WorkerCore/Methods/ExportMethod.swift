@@ -51,7 +51,7 @@ enum ExportMethod {
       throw RPCError.invalidParams(
         field: "description", "description must be 1 to \(descriptionLength.upperBound) characters (bioimage.io's limit)")
     }
-    let tileSize = try params.optionalInt("tile_size", in: 1...4096)
+    let tileSize = try params.optionalInt("tile_size", in: 1...1024)
     try OutputFiles.ensureNotAnInput(output, inputs: [model])
     return Request(
       model: model, output: output, name: name, description: description,
@@ -97,15 +97,17 @@ enum ExportMethod {
       tile = geometry.smallestLegalOutputSize(atLeast: defaultTestTile) ?? geometry.minimumOutputSize
     }
     guard ModelPackage.fits(parameterCount: model.network.parameterCount) else {
-      throw RPCError.dataMismatch("the model has too many parameters for a package without zip64")
+      throw RPCError.dataMismatch(
+        "the model has \(model.network.parameterCount) parameters; an ONNX file (2 GiB) holds at most 500 million")
     }
     let classes = configuration.classes
-    let packageRequest = ModelPackage.Request(
+    var packageRequest = ModelPackage.Request(
       network: model.network, normalization: model.normalization, classNames: model.classNames,
       name: request.name,
       description: request.description
         ?? "U-Net (Ronneberger et al. 2015) for 2D segmentation into \(classes) classes, trained with unet-worker.",
       authors: request.authors, testOutputSize: tile, trainingSummary: trainingSummary(model.history))
+    packageRequest.pixelSize = model.pixelSize
     try context.token.check()
     let package = ModelPackage(packageRequest, parallel: context.environment.parallel)
     try context.token.check()

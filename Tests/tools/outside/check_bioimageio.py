@@ -11,7 +11,8 @@ train a tiny model (base_channels 4, depth 2), export it, and checks that
   `segment` normalises it: percentiles over the whole image, no eps; mirrored by the margin)
   equal `segment`'s probabilities within 1e-4;
 - the result's sha256 is the file's, its onnx_opset the graph's;
-- a three-class model with class names exports and passes too;
+- a three-class model with class names and a pixel size exports and passes too (the pixel size
+  is recorded in config.unet_worker.pixel_size_um);
 - bad params (missing model, output not .zip, illegal tile_size, bad name/authors) give clear errors.
 Prints TAP-like `ok N - ...` lines; exits 1 on any failure.
 """
@@ -193,13 +194,17 @@ def main():
                                          "seed": 2})
         worker.call("train", {"images": mixed["images"], "labels": mixed["labels"], "model_out": "mixed.unet",
                               "iterations": 3,
-                              "config": dict(TINY, classes=3, label_kind="classes",
+                              "config": dict(TINY, classes=3, label_kind="classes", pixel_size=0.65,
                                              class_names=["background", "nucleus", "cell"])})
         three = worker.call("export", {"model": "mixed.unet", "output": "mixed.zip"})
         check_package(report, os.path.join(folder, "mixed.zip"), three, "three classes", 3)
         with zipfile.ZipFile(os.path.join(folder, "mixed.zip")) as archive:
             description = archive.read("bioimageio.yaml").decode()
         report.check('["background", "nucleus", "cell"]' in description, "three classes: class names are channel names")
+        report.check("config:\n  unet_worker:\n    pixel_size_um: 0.65\n" in description,
+                     "the model's pixel size is recorded in config.unet_worker.pixel_size_um")
+        with zipfile.ZipFile(path) as archive:
+            report.check("pixel_size_um" not in archive.read("bioimageio.yaml").decode(), "no pixel size, none recorded")
 
         def error_of(params):
             return worker.request("export", params).get("error", {})
