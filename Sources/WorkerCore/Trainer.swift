@@ -131,8 +131,8 @@ struct Trainer {
       ("loss", training.history.lastLoss.map { .double($0) } ?? .null), ("seconds", .double(training.elapsed)),
       ("total_iterations", .int(Int64(training.history.iterations))), ("tile_size", .int(Int64(setup.tile.output))),
       ("input_size", .int(Int64(setup.tile.input))), ("lr_schedule", .string(setup.schedule.rawValue)),
-      ("pixel_size", setup.pixelSize.map { .double($0) } ?? .null),
     ]
+    if let pixelSize = setup.pixelSize { result.append(("pixel_size", .double(pixelSize))) }
     if let calibration = final.calibration { result.append(("post_processing", calibration.json)) }
     if let score = final.history.validation {
       result.append(contentsOf: [

@@ -24,7 +24,7 @@ struct PixelSizeTests {
     let original = try await SegmentWithTrainedModelTests.segment(
       session, "original", model: folder.file("m.unet"), images: [image], outputDir: folder.file("original"),
       extra: ["outputs": ["mask"]])
-    #expect(original["outputs"]?[0]?["pixel_size"] == .null)
+    #expect(original["outputs"]?[0]?["pixel_size"] == nil)
     #expect(original["outputs"]?[0]?["network_size"] == nil)
     #expect(session.notifications("log").contains { $0["params"]?["message"]?.stringValue?.contains("states no pixel size") == true })
     let originalMask = try PlainImage.read(folder.file("original/\((image as NSString).lastPathComponent.replacingOccurrences(of: ".tif", with: "_mask.tif"))"))
@@ -74,7 +74,7 @@ struct PixelSizeTests {
     #expect(abs(size - 0.65) < 1e-9)
     let plain = try await session.call(
       "plain", "train", TrainingRequests.train(image: image, labels: labels, modelOut: folder.file("p.unet"), iterations: 2))
-    #expect(plain.result?["pixel_size"] == .null, "\(plain)")
+    #expect(plain.result?["pixel_size"] == nil, "\(plain)")
     let info = try await session.call("info", "model_info", ["model": .string(folder.file("p.unet"))])
     #expect(info.result?["pixel_size"] == .null)
     #expect(await session.finish())

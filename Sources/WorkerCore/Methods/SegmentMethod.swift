@@ -198,8 +198,8 @@ enum SegmentMethod {
         try context.token.check()
         var entry: [(String, JSONValue)] = [
           ("image", .string(path)), ("tile_size", .int(Int64(segmenter.outputTileSize))),
-          ("pixel_size", grid.pixelSize.map { .double($0.micrometres) } ?? .null),
         ]
+        if let pixelSize = grid.pixelSize { entry.append(("pixel_size", .double(pixelSize.micrometres))) }
         if grid.isResampled {
           entry += [
             ("network_size", .array([.int(Int64(grid.networkWidth)), .int(Int64(grid.networkHeight))])),
