@@ -77,7 +77,7 @@ CASES = [
     ("a params schema refusing a valid request", "02-",
      replace(S + "generate.params.schema.json", '"maximum": 10000', '"maximum": 1'), True),
     ("a notification schema refusing the worker's progress", "03-",
-     replace(S + "progress.schema.json", '"generate"]', '"generate_renamed"]'), True),
+     replace(S + "progress.schema.json", '"generate", "export"]', '"generate_renamed", "export"]'), True),
     ("an error schema requiring data the worker does not send", "04-",
      replace(S + "error.schema.json", '"required": ["code", "message"]', '"required": ["code", "message", "data"]'), True),
 ]
