@@ -9,7 +9,7 @@ train a tiny model (base_channels 4, depth 2), export it, and checks that
 - `bioimageio test` (bioimageio.core.test_model) passes on the package;
 - onnx.checker accepts the weights, and onnxruntime's probabilities on the image (normalised as
   `segment` normalises it: percentiles over the whole image, no eps; mirrored by the margin)
-  equal `segment`'s probabilities within 1e-4;
+  equal `segment`'s probabilities within 1e-4 (a gray and an RGB model);
 - the result's sha256 is the file's, its onnx_opset the graph's;
 - a three-class model with class names and a pixel size exports and passes too (the pixel size
   is recorded in config.unet_worker.pixel_size_um);
@@ -109,13 +109,33 @@ def bioimageio_test(path):
 
 
 def segment_normalised(image):
-    """What `segment` feeds the network: each channel mapped from its 1st/99.8th percentiles
-    over the whole image to 0/1, (x - low) / (high - low), then mirrored by the margin."""
+    """What `segment` feeds the network: each channel (image: y, x or channels, y, x) mapped
+    from its 1st/99.8th percentiles over the whole image to 0/1, (x - low) / (high - low), then
+    mirrored by the margin."""
     import numpy as np
     x = image.astype(np.float64)
-    low, high = np.percentile(x, 1.0), np.percentile(x, 99.8)
+    if x.ndim == 2:
+        x = x[None]
+    low = np.percentile(x, 1.0, axis=(1, 2), keepdims=True)
+    high = np.percentile(x, 99.8, axis=(1, 2), keepdims=True)
     x = ((x - low) / (high - low)).astype(np.float32)
-    return np.pad(x, MARGIN, mode="reflect")[None, None]
+    return np.pad(x, ((0, 0), (MARGIN, MARGIN), (MARGIN, MARGIN)), mode="reflect")[None]
+
+
+def compare_with_segment(report, worker, weights, image, pixels, model, label):
+    """onnxruntime on the normalised, mirrored image against `segment`'s probabilities (one tile)."""
+    import numpy as np
+    import onnxruntime
+    import tifffile
+    segmented = worker.call("segment", {"model": model, "images": [image], "output_dir": "out",
+                                        "outputs": ["probabilities"], "tile_size": IMAGE})
+    ours = tifffile.imread(segmented["outputs"][0]["probabilities"]).astype(np.float32)
+    session = onnxruntime.InferenceSession(weights, providers=["CPUExecutionProvider"])
+    theirs = session.run(None, {"raw": segment_normalised(pixels)})[0]
+    difference = float(np.abs(theirs[0, 1] - ours).max()) if theirs.shape[2:] == ours.shape else float("inf")
+    print(f"# {label}: onnxruntime vs segment: max abs difference {difference:.3g} on {ours.shape}")
+    report.check(difference <= TOLERANCE, f"{label}: onnxruntime equals segment's probabilities within {TOLERANCE}",
+                 f"max abs difference {difference}, shapes {theirs.shape} {ours.shape}")
 
 
 def check_package(report, path, result, label, classes):
@@ -150,7 +170,6 @@ def main():
     binary = os.path.abspath(sys.argv[1])
     ensure_venv()
     import numpy as np
-    import onnxruntime
     import tifffile
     report = Report()
     with tempfile.TemporaryDirectory() as folder:
@@ -166,15 +185,18 @@ def main():
         path = os.path.join(folder, "package.zip")
         weights = check_package(report, path, result, "two classes", 2)
 
-        segmented = worker.call("segment", {"model": "model.unet", "images": [image], "output_dir": "out",
-                                            "outputs": ["probabilities"], "tile_size": IMAGE})
-        ours = tifffile.imread(segmented["outputs"][0]["probabilities"]).astype(np.float32)
-        session = onnxruntime.InferenceSession(weights, providers=["CPUExecutionProvider"])
-        theirs = session.run(None, {"raw": segment_normalised(tifffile.imread(image))})[0]
-        difference = float(np.abs(theirs[0, 1] - ours).max()) if theirs.shape[2:] == ours.shape else float("inf")
-        print(f"# onnxruntime vs segment: max abs difference {difference:.3g} on {ours.shape}")
-        report.check(difference <= TOLERANCE, f"onnxruntime equals segment's probabilities within {TOLERANCE}",
-                     f"max abs difference {difference}, shapes {theirs.shape} {ours.shape}")
+        compare_with_segment(report, worker, weights, image, tifffile.imread(image), "model.unet", "two classes")
+
+        # Three channels (RGB): per-channel normalisation, channel names, no input sample.
+        gray = tifffile.imread(image).astype(np.float64)
+        rgb = np.stack([gray, gray[::-1], gray[:, ::-1]], axis=-1)
+        rgb = np.round(255 * (rgb - rgb.min()) / (rgb.max() - rgb.min()) * [1.0, 0.5, 0.8]).astype(np.uint8)
+        tifffile.imwrite(os.path.join(folder, "rgb.tif"), rgb, photometric="rgb")
+        worker.call("train", {"images": ["rgb.tif"], "labels": [truth], "model_out": "rgb.unet", "iterations": 3,
+                              "config": TINY})
+        colour = worker.call("export", {"model": "rgb.unet", "output": "rgb.zip"})
+        rgb_weights = check_package(report, os.path.join(folder, "rgb.zip"), colour, "RGB", 2)
+        compare_with_segment(report, worker, rgb_weights, "rgb.tif", np.moveaxis(rgb, -1, 0), "rgb.unet", "RGB")
 
         # A legal test tile of another size, and the same package bytes for the same request.
         again = worker.call("export", {"model": "model.unet", "output": "package.zip", "name": "Tiny nuclei U-Net",
