@@ -71,7 +71,7 @@ test: deps imagej-runtime protocol-test-deps
 	python3 Tests/tools/protocol/check_replay_catches_errors.py $(BIN)/unet-worker
 	bash Tests/tools/protocol/check_examples.sh $(BIN)/unet-worker
 	python3 Tests/tools/outside/check_rois_table.py $(BIN)/unet-worker
-	python3 Tests/tools/outside/check_pixel_size.py $(BIN)/unet-worker
+	python3 Tests/tools/outside/check_tifffile_inputs.py $(BIN)/unet-worker
 	python3 Tests/tools/outside/check_bioimageio.py $(BIN)/unet-worker
 	python3 Tests/tools/outside/check_appose.py $(BIN)/unet-worker
 	$(BIN)/unet-fuzz replay tiff Tests/Fixtures/tiff $(wildcard Tests/Fixtures/fuzz/tiff)

@@ -1,6 +1,7 @@
-/// The physical pixel size that an OME-TIFF states in the OME-XML of its first page's
-/// ImageDescription: the `PhysicalSizeX`/`PhysicalSizeY` attributes of the first `Pixels`
-/// element, with `PhysicalSizeXUnit`/`PhysicalSizeYUnit` (the OME schema's default is µm).
+/// What an OME-TIFF states in the OME-XML of its first page's ImageDescription, from the first
+/// `Pixels` element: the physical pixel size (`PhysicalSizeX`/`PhysicalSizeY` with
+/// `PhysicalSizeXUnit`/`PhysicalSizeYUnit`, the OME schema's default unit being µm) and how the
+/// pages hold the C, Z and T planes (`SizeC`, `SizeZ`, `SizeT`, `DimensionOrder`).
 ///
 /// Only these attributes are read; the rest of the document is not interpreted, so a scan for
 /// the element is enough (a namespace prefix such as `ome:Pixels` is accepted).
@@ -9,6 +10,13 @@ public struct OMEXMLDescription: Equatable, Sendable {
   public var physicalSizeY: Double?
   public var unitX: String
   public var unitY: String
+  /// Channels, Z planes and time points (1 when not stated).
+  public var sizeC: Int
+  public var sizeZ: Int
+  public var sizeT: Int
+  /// The page order of the planes, fastest first after X and Y: "XYCZT", "XYZCT", ... (nil
+  /// when missing or not one of the six the schema allows).
+  public var dimensionOrder: String?
 
   /// Parses an ImageDescription; nil unless it is OME-XML with a `Pixels` element.
   public init?(parsing text: String) {
@@ -22,6 +30,25 @@ public struct OMEXMLDescription: Equatable, Sendable {
     physicalSizeY = size("PhysicalSizeY")
     unitX = attributes["PhysicalSizeXUnit"] ?? TIFFCalibration.micrometre
     unitY = attributes["PhysicalSizeYUnit"] ?? TIFFCalibration.micrometre
+    func count(_ name: String) -> Int { attributes[name].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil } ?? 1 }
+    (sizeC, sizeZ, sizeT) = (count("SizeC"), count("SizeZ"), count("SizeT"))
+    dimensionOrder = attributes["DimensionOrder"].flatMap { Self.dimensionOrders.contains($0) ? $0 : nil }
+  }
+
+  static let dimensionOrders: Set<String> = ["XYCZT", "XYCTZ", "XYZCT", "XYZTC", "XYTCZ", "XYTZC"]
+
+  /// The page holding channel `c` of Z plane `z` at time point `t` (one plane per page), nil
+  /// without a dimension order.
+  public func pageIndex(c: Int, z: Int, t: Int) -> Int? {
+    guard let order = dimensionOrder else { return nil }
+    var index = 0
+    var stride = 1
+    for axis in order.dropFirst(2) {
+      let (position, size) = axis == "C" ? (c, sizeC) : axis == "Z" ? (z, sizeZ) : (t, sizeT)
+      index += position * stride
+      stride *= size
+    }
+    return index
   }
 
   /// The calibration in micrometres (both axes in one unit), nil without a usable size or

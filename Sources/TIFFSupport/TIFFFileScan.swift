@@ -21,7 +21,8 @@ struct TIFFFileScan {
   static func scan(_ handle: LibTIFFHandle, fileSize: Int, limits: TIFFReadLimits) throws(TIFFError) -> TIFFFileScan {
     let description = handle.string(TIFFTAG_IMAGEDESCRIPTION)
     let imageJ = description.flatMap(ImageJDescription.init(parsing:))
-    let calibration = readCalibration(handle, description: description, imageJ: imageJ)
+    let ome = imageJ == nil ? description.flatMap(OMEXMLDescription.init(parsing:)) : nil
+    let calibration = readCalibration(handle, imageJ: imageJ, ome: ome)
     let errorsAtOpen = handle.errorCount
 
     var pages: [TIFFPageLayout] = []
@@ -62,12 +63,33 @@ struct TIFFFileScan {
       throw handle.error(.unsupported, "the file holds only reduced-resolution or mask pages")
     }
 
-    let (imagePages, hyperstack) = arrange(pages, imageJ: imageJ)
+    let (imagePages, hyperstack) = ome.flatMap { arrange(pages, ome: $0) } ?? arrange(pages, imageJ: imageJ)
     return TIFFFileScan(
       imagePages: imagePages, pageCount: pageCount, decodedByteCount: decodedBytes,
       isBigTIFF: handle.isBigTIFF,
       hyperstack: hyperstack ?? TIFFHyperstack(channels: first.samplesPerPixel, slices: pages.count, frames: 1),
       calibration: calibration, description: description)
+  }
+
+  /// Groups the pages of an OME-TIFF into images: one image per Z plane and time point (time
+  /// outer, Z inner, as ImageJ orders a hyperstack), its channels the C planes wherever the
+  /// dimension order puts them. Nil when the XML's counts do not fit the pages (then every page
+  /// is an image, e.g. RGB pages whose samples are the channels).
+  static func arrange(_ pages: [TIFFPageLayout], ome: OMEXMLDescription) -> ([[TIFFPageLayout]], TIFFHyperstack?)? {
+    let (channels, slices, frames) = (ome.sizeC, ome.sizeZ, ome.sizeT)
+    guard channels > 1, pages.count == channels * slices * frames, let first = pages.first,
+      pages.allSatisfy({ $0.samplesPerPixel == 1 && $0.width == first.width && $0.height == first.height
+        && $0.outputType == first.outputType })
+    else { return nil }
+    var images: [[TIFFPageLayout]] = []
+    for t in 0..<frames {
+      for z in 0..<slices {
+        let indices = (0..<channels).compactMap { ome.pageIndex(c: $0, z: z, t: t) }
+        guard indices.count == channels, indices.allSatisfy(pages.indices.contains) else { return nil }
+        images.append(indices.map { pages[$0] })
+      }
+    }
+    return (images, TIFFHyperstack(channels: channels, slices: slices, frames: frames))
   }
 
   /// Groups pages into images. ImageJ stores a hyperstack's channels as consecutive pages
@@ -96,18 +118,14 @@ struct TIFFFileScan {
   /// per unit) with ImageJ's `unit=` and `spacing=`, else the TIFF resolution unit (inch, cm).
   /// Nil when the file states nothing (no resolution, or a unitless 1×1 one).
   static func readCalibration(
-    _ handle: LibTIFFHandle, description: String?, imageJ: ImageJDescription?
+    _ handle: LibTIFFHandle, imageJ: ImageJDescription?, ome: OMEXMLDescription?
   ) -> TIFFCalibration? {
     func size(_ resolution: Float?) -> Double? {
       guard let resolution, resolution.isFinite, resolution > 0 else { return nil }
       return 1 / Double(resolution)
     }
     // OME-TIFF states the size in its XML (the resolution tags are often absent or stale there).
-    if imageJ == nil, let ome = description.flatMap(OMEXMLDescription.init(parsing:)),
-      let calibration = ome.calibration
-    {
-      return calibration
-    }
+    if let calibration = ome?.calibration { return calibration }
     let width = size(handle.float(TIFFTAG_XRESOLUTION))
     let height = size(handle.float(TIFFTAG_YRESOLUTION))
     guard width != nil || imageJ?.unit != nil || imageJ?.spacing != nil else { return nil }

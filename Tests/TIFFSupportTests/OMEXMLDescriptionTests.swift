@@ -41,6 +41,27 @@ import Testing
     _ = OMEXMLDescription(parsing: "<OME><")
   }
 
+  @Test func pageIndicesFollowTheDimensionOrder() throws {
+    func description(_ order: String) throws -> OMEXMLDescription {
+      try #require(OMEXMLDescription(parsing: #"<OME><Pixels DimensionOrder="\#(order)" SizeC="2" SizeZ="3" SizeT="4"/></OME>"#))
+    }
+    let czt = try description("XYCZT")
+    #expect((czt.sizeC, czt.sizeZ, czt.sizeT) == (2, 3, 4))
+    #expect(czt.pageIndex(c: 1, z: 2, t: 3) == 1 + 2 * 2 + 3 * 6)
+    #expect(try description("XYZCT").pageIndex(c: 1, z: 2, t: 3) == 2 + 1 * 3 + 3 * 6)
+    #expect(try description("XYTZC").pageIndex(c: 1, z: 2, t: 3) == 3 + 2 * 4 + 1 * 12)
+    // Every order visits each page exactly once.
+    for order in ["XYCZT", "XYCTZ", "XYZCT", "XYZTC", "XYTCZ", "XYTZC"] {
+      let ome = try description(order)
+      var seen = Set<Int>()
+      for c in 0..<2 { for z in 0..<3 { for t in 0..<4 { seen.insert(ome.pageIndex(c: c, z: z, t: t) ?? -1) } } }
+      #expect(seen == Set(0..<24), "\(order)")
+    }
+    #expect(try description("XYQZT").pageIndex(c: 0, z: 0, t: 0) == nil, "not an OME order")
+    let bare = try #require(OMEXMLDescription(parsing: "<OME><Pixels/></OME>"))
+    #expect((bare.sizeC, bare.sizeZ, bare.sizeT) == (1, 1, 1))
+  }
+
   @Test func decodesEntities() {
     #expect(OMEXMLDescription.decodedEntities("a&lt;b&gt;&quot;&apos;&amp;&#x3BC;m&#181;") == "a<b>\"'&μmµ")
     #expect(OMEXMLDescription.decodedEntities("&unknown; & tail") == "&unknown; & tail")

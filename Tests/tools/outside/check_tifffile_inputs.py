@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Outside check of physical pixel sizes with files written by tifffile from PyPI.
+"""Outside check of inputs written by tifffile from PyPI: pixel sizes and OME-TIFF planes.
 
-Usage: check_pixel_size.py WORKER_BINARY
+Usage: check_tifffile_inputs.py WORKER_BINARY
 
 Uses the venv of check_rois_table.py (.build/outside-venv: roifile, numpy, tifffile). tifffile
 writes OME-TIFF files (PhysicalSizeX/Y in µm and in nm), an ImageJ hyperstack-style TIFF
@@ -9,7 +9,10 @@ writes OME-TIFF files (PhysicalSizeX/Y in µm and in nm), an ImageJ hyperstack-s
 the pixel size of each as tifffile wrote it (`segment`'s `pixel_size`, `area_um2` in the
 object table), keep it in a model trained on such an image (`train`, `model_info`), resample
 an image of another pixel size for that model and return outputs of the input's size with
-the input's calibration (read back by tifffile).
+the input's calibration (read back by tifffile). Then OME-TIFFs of 2 channels x 3 Z planes in
+two dimension orders (XYCZT from axes ZCYX, XYZCT from CZYX): a two-channel model trained on one
+segments both exactly as the same data in an ImageJ hyperstack (one image per Z plane, the C
+planes its channels).
 """
 import csv
 import os
@@ -92,6 +95,33 @@ def main():
                            else abs(float(row["area_um2"]) - int(row["area_px"]) * size * size) < 1e-6
                            for row in rows)
             check(f"{name}: area_um2 = area_px x pixel area", areas_ok, rows[:1])
+
+        # OME-TIFF planes: channels gathered wherever the dimension order puts them.
+        two = np.stack([pixels, np.flipud(pixels)])               # C, Y, X
+        planes = np.stack([two, np.roll(two, 7, axis=2), np.fliplr(two)])  # Z, C, Y, X
+        tifffile.imwrite(path("zc.ome.tif"), planes, ome=True, metadata={"axes": "ZCYX"})
+        tifffile.imwrite(path("cz.ome.tif"), planes.transpose(1, 0, 2, 3), ome=True, metadata={"axes": "CZYX"})
+        tifffile.imwrite(path("hyper.tif"), planes, imagej=True, metadata={"axes": "ZCYX"})
+        orders = [tifffile.TiffFile(path(n)).ome_metadata.split('DimensionOrder="')[1][:5]
+                  for n in ("zc.ome.tif", "cz.ome.tif")]
+        check("tifffile wrote the dimension orders XYCZT and XYZCT", orders == ["XYCZT", "XYZCT"], orders)
+        labels = tifffile.imread(os.path.join(folder, truth))
+        tifffile.imwrite(path("labels3.tif"), np.stack([labels, np.roll(labels, 7, axis=1), np.fliplr(labels)]),
+                         photometric="minisblack")
+        worker.call("train", {"images": ["data/zc.ome.tif"], "labels": ["data/labels3.tif"], "model_out": "two.unet",
+                              "iterations": 5, "config": {"base_channels": 4, "depth": 2, "tile_size": 20}})
+        info = worker.call("model_info", {"model": "two.unet"})
+        check("the OME-TIFF trains a two-channel model (3 images)", info["input_channels"] == 2, info["input_channels"])
+        maps = {}
+        for name in ("hyper.tif", "zc.ome.tif", "cz.ome.tif"):
+            result = worker.call("segment", {"model": "two.unet", "images": [f"data/{name}"], "output_dir": f"planes_{name}",
+                                             "outputs": ["probabilities"]})
+            maps[name] = tifffile.imread(result["outputs"][0]["probabilities"])
+        check("3 probability pages per file", all(m.shape == (3, 96, 96) for m in maps.values()),
+              [m.shape for m in maps.values()])
+        for name in ("zc.ome.tif", "cz.ome.tif"):
+            same = maps[name].shape == maps["hyper.tif"].shape and np.array_equal(maps[name], maps["hyper.tif"])
+            check(f"{name} segments exactly as the ImageJ hyperstack", same)
 
         # The request's pixel_size overrides the file: the 72 dpi image at 0.5 µm is resampled.
         override = worker.call("segment", {"model": "model.unet", "images": ["data/dpi72.tif"], "output_dir": "over",
