@@ -226,8 +226,8 @@ public struct ModelPackage: Sendable {
       overlap-tile strategy), as unet-worker's `segment` does.
 
       ## Normalisation
-      Each channel is mapped linearly so that its \(BioimageioDescription.number(description.lowPercentile))th percentile becomes 0 and its \
-      \(BioimageioDescription.number(description.highPercentile))th percentile 1, without clipping
+      Each channel is mapped linearly so that its percentile \(BioimageioDescription.number(description.lowPercentile)) becomes 0 and \
+      its percentile \(BioimageioDescription.number(description.highPercentile)) becomes 1, without clipping
       (bioimage.io `scale_range` over y and x, eps \(BioimageioDescription.number(description.epsilon))). unet-worker computes the
       percentiles over the whole image; a tool that normalises each tile separately gets slightly
       different probabilities.
@@ -250,7 +250,7 @@ public struct ModelPackage: Sendable {
       License of the weights: \(BioimageioDescription.license).
 
       """
-    if !request.trainingSummary.isEmpty { text += "## Training\n\(request.trainingSummary)\n" }
+    if !request.trainingSummary.isEmpty { text += "\n## Training\n\(request.trainingSummary)\n" }
     return text
   }
 }
