@@ -100,6 +100,11 @@ enum ExportMethod {
       throw RPCError.dataMismatch(
         "the model has \(model.network.parameterCount) parameters; an ONNX file (2 GiB) holds at most 500 million")
     }
+    // bioimage.io's scale_range takes max_percentile in (1, 100] (to catch fractions given as 0...1).
+    guard model.normalization.highPercentile > 1 else {
+      throw RPCError.dataMismatch(
+        "the model normalises to its percentile \(model.normalization.highPercentile); bioimage.io's scale_range needs an upper percentile above 1")
+    }
     let classes = configuration.classes
     var packageRequest = ModelPackage.Request(
       network: model.network, normalization: model.normalization, classNames: model.classNames,
