@@ -3,6 +3,7 @@ package unet.imagej;
 import ij.ImagePlus;
 import ij.io.FileInfo;
 import ij.io.FileSaver;
+import ij.measure.Calibration;
 
 import java.io.File;
 import java.io.IOException;
@@ -22,9 +23,11 @@ public final class ImageFiles {
     }
 
     /**
-     * A TIFF holding the image's pixels: its own file when it was opened from an unchanged TIFF,
-     * else a copy saved into {@code folder} (any type ImageJ opens becomes a TIFF this way; the
-     * hyperstack layout travels in the ImageDescription). The image itself is not renamed.
+     * A TIFF holding the image's pixels and pixel size: its own file when it was opened from an
+     * unchanged TIFF whose calibration it still has, else a copy saved into {@code folder} (any
+     * type ImageJ opens becomes a TIFF this way; the hyperstack layout and ImageJ's calibration,
+     * which the worker reads as the pixel size, travel in the resolution tags and the
+     * ImageDescription). The image itself is not renamed.
      */
     public static File tiffOf(ImagePlus image, File folder) throws WorkerException {
         File original = originalTiff(image);
@@ -43,13 +46,32 @@ public final class ImageFiles {
         return file;
     }
 
-    /** The TIFF file the image was read from, if it still matches the image; else null. */
+    /**
+     * The TIFF file the image was read from, if it still matches the image (pixels and pixel size:
+     * Image > Properties changes the calibration without marking the image changed); else null.
+     */
     static File originalTiff(ImagePlus image) {
         FileInfo info = image.getOriginalFileInfo();
         if (info == null || info.fileName == null || info.directory == null || image.changes) return null;
-        if (!isTiffName(info.fileName)) return null;
+        if (!isTiffName(info.fileName) || !sameScale(image.getCalibration(), info)) return null;
         File file = new File(info.directory, info.fileName);
         return file.isFile() ? file : null;
+    }
+
+    /** True when the calibration's pixel size and unit are those the file stated (as ImageJ read them). */
+    static boolean sameScale(Calibration calibration, FileInfo info) {
+        Calibration file = new Calibration();
+        file.setUnit(info.unit);
+        if (info.unit != null && info.pixelWidth > 0) {
+            file.pixelWidth = info.pixelWidth;
+            file.pixelHeight = info.pixelHeight > 0 ? info.pixelHeight : info.pixelWidth;
+        }
+        return file.getUnit().equals(calibration.getUnit()) && close(file.pixelWidth, calibration.pixelWidth)
+                && close(file.pixelHeight, calibration.pixelHeight);
+    }
+
+    private static boolean close(double a, double b) {
+        return Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
     }
 
     /** The TIFF files of a folder (.tif/.tiff, not hidden), sorted by name. */

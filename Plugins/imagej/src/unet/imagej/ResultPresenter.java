@@ -3,15 +3,26 @@ package unet.imagej;
 import ij.IJ;
 import ij.ImagePlus;
 import ij.gui.Roi;
+import ij.io.RoiDecoder;
 import ij.macro.Interpreter;
 import ij.measure.Calibration;
+import ij.measure.ResultsTable;
 import ij.plugin.LutLoader;
 import ij.plugin.frame.RoiManager;
 import ij.process.LUT;
 
 import java.awt.Color;
 import java.awt.GraphicsEnvironment;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 
 /** Opens the worker's output files as ImageJ images and shows them where a display allows. */
 final class ResultPresenter {
@@ -75,12 +86,69 @@ final class ResultPresenter {
      */
     static int addOutlinesToRoiManager(ImagePlus instances) {
         if (GraphicsEnvironment.isHeadless()) return 0;
-        List<Roi> outlines = InstanceOutlines.of(instances.getStack());
+        return addToRoiManager(InstanceOutlines.of(instances.getStack()));
+    }
+
+    /**
+     * Adds ROIs to the ROI Manager (the batch-mode one in a batch macro), outlined in yellow.
+     * @return the number of ROIs added; 0 without a display, where a ROI Manager cannot exist
+     */
+    static int addToRoiManager(List<Roi> rois) {
+        if (GraphicsEnvironment.isHeadless()) return 0;
         RoiManager manager = roiManager();
-        for (Roi roi : outlines) {
+        for (Roi roi : rois) {
             roi.setStrokeColor(Color.YELLOW);
             manager.addRoi(roi);
         }
-        return outlines.size();
+        return rois.size();
+    }
+
+    /**
+     * The ROIs of a RoiSet zip (the worker's {@code <stem>_rois.zip}), in entry order, decoded by
+     * ImageJ's own {@link RoiDecoder} as the ROI Manager's Open does; names and positions (the
+     * stack slice) are the file's. Works without a display too.
+     */
+    static List<Roi> readRoiSet(String path) throws WorkerException {
+        List<Roi> rois = new ArrayList<>();
+        try (ZipInputStream zip = new ZipInputStream(new FileInputStream(path))) {
+            for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
+                if (!entry.getName().toLowerCase(Locale.US).endsWith(".roi")) continue;
+                Roi roi = new RoiDecoder(readAll(zip), entry.getName()).getRoi();
+                if (roi == null) {
+                    throw new WorkerException(-32001, "ImageJ could not read the ROI " + entry.getName() + " in "
+                            + path + ".", null);
+                }
+                rois.add(roi);
+            }
+        } catch (IOException e) {
+            throw new WorkerException(-32001, "ImageJ could not read the worker's ROIs " + path + ": "
+                    + e.getMessage(), null);
+        }
+        return rois;
+    }
+
+    private static byte[] readAll(InputStream in) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) bytes.write(buffer, 0, n);
+        return bytes.toByteArray();
+    }
+
+    /**
+     * Opens the worker's object table (CSV) as a results table titled with its file name
+     * ({@code <stem>_objects.csv}, as File > Open names it), shown where a display allows.
+     */
+    static ResultsTable openTable(String path) throws WorkerException {
+        ResultsTable table;
+        try {
+            table = ResultsTable.open(path);
+        } catch (IOException e) {
+            table = null;
+        }
+        if (table == null) {
+            throw new WorkerException(-32001, "ImageJ could not open the worker's table " + path + ".", null);
+        }
+        if (canShow()) table.show(new File(path).getName());
+        return table;
     }
 }

@@ -9,15 +9,28 @@ import ij.IJ;
 import ij.ImagePlus;
 import ij.Macro;
 import ij.WindowManager;
+import ij.gui.Roi;
+import ij.io.RoiDecoder;
 import ij.macro.Interpreter;
 import ij.measure.Calibration;
+import ij.measure.ResultsTable;
+import ij.process.ImageProcessor;
 
+import java.awt.Rectangle;
 import java.awt.event.KeyEvent;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 /**
  * The plugin without a screen (-Djava.awt.headless=true) against the real worker named by
@@ -129,6 +142,96 @@ public final class HeadlessPluginTest {
             checkEqual(DistinctColors.color(1).getRGB() & 0xffffff, colour, "instances: distinct-colour LUT");
             checkEqual(0, result.roisAdded, "no ROI Manager without a display");
             check(segmentProgress.get() >= 1, "segment progress was reported");
+            JsonObject entry = result.response.getAsJsonArray("outputs").get(0).getAsJsonObject();
+            check(entry.has("pixel_size"), "the worker read a pixel size from the temporary TIFF: " + entry);
+            checkEqual(0.5, entry.get("pixel_size").getAsDouble(), "pixel size (um) the worker read");
+        });
+
+        checks.test("U-Net Segment rois table: each ROI of the zip, read by ImageJ's RoiDecoder, covers exactly "
+                + "its object's pixels; the CSV opens as a ResultsTable measuring them", () -> {
+            ImagePlus input = IJ.openImage(image);
+            check(ImageFiles.originalTiff(input) != null, "an unchanged TIFF is sent as it is");
+            Calibration calibration = input.getCalibration();
+            calibration.pixelWidth = 0.25;
+            calibration.pixelHeight = 0.25;
+            calibration.setUnit("micron");
+            // Image > Properties changes the calibration without marking the image changed.
+            check(!input.changes && ImageFiles.originalTiff(input) == null,
+                    "a recalibrated image is sent as a copy carrying its new calibration");
+            WindowManager.setTempCurrentImage(input);
+            File output = new File(folder, "objects");
+            runCommand(SegmentCommand.class, "model=[" + model + "] output=[" + output + "] rois table");
+            SegmentCommand.SegmentResult result = SegmentCommand.lastResult();
+            checkEqual(0, result.images.size(), "only rois and table were asked for: no images");
+            JsonObject entry = result.response.getAsJsonArray("outputs").get(0).getAsJsonObject();
+            checkEqual(0.25, entry.has("pixel_size") ? entry.get("pixel_size").getAsDouble() : null,
+                    "the pixel size the worker read is the ImageJ calibration in um");
+            String stem = ImageFiles.stem(input.getTitle());
+            File zip = new File(output, stem + "_rois.zip");
+            File csv = new File(output, stem + "_objects.csv");
+            checkEqual(zip.getAbsolutePath(), entry.get("rois").getAsString(), "rois path");
+            checkEqual(csv.getAbsolutePath(), entry.get("table").getAsString(), "table path");
+
+            // The objects the ROIs and table describe: segment the same input for its instances.
+            runCommand(SegmentCommand.class, "model=[" + model + "] output=[" + output + "] instances");
+            ImagePlus instances = IJ.openImage(new File(output, stem + "_instances.tif").getPath());
+            check(instances != null, "the instance image opens in ImageJ");
+            ImageProcessor labels = instances.getProcessor();
+            TreeMap<Integer, Integer> areas = new TreeMap<>();
+            for (int i = 0; i < labels.getPixelCount(); i++) {
+                int label = (int) labels.getf(i);
+                if (label > 0) areas.merge(label, 1, Integer::sum);
+            }
+            long objects = SegmentCommand.lastResult().response.getAsJsonArray("outputs").get(0).getAsJsonObject()
+                    .get("objects").getAsLong();
+            check(objects >= 2, "the tiny model finds objects to compare: " + objects);
+            checkEqual((int) objects, areas.size(), "labels in the instance image");
+
+            List<Roi> rois = readRoiZip(zip);
+            checkEqual(areas.size(), rois.size(), "one ROI per object");
+            int row = 0;
+            int withHoles = 0;
+            for (int label : areas.keySet()) {
+                Roi roi = rois.get(row++);
+                checkEqual(String.format("label-%06d", label), roi.getName(), "ROI name, in label order");
+                checkEqual(1, roi.getPosition(), "the ROI sits on page 1");
+                boolean[] covered = outlineCover(labels, label);
+                int pixels = 0;
+                for (boolean on : covered) if (on) pixels++;
+                if (pixels != areas.get(label)) withHoles++;
+                checkEqual(0, differences(roi, covered, labels.getWidth(), labels.getHeight()),
+                        "pixels where " + roi.getName() + " (" + roi.getBounds() + ") and its object differ");
+                if (label == areas.firstKey()) {
+                    Roi moved = (Roi) roi.clone();
+                    moved.setLocation(roi.getBounds().x + 1, roi.getBounds().y);
+                    check(differences(moved, covered, labels.getWidth(), labels.getHeight()) > 0,
+                            "a ROI one pixel off is caught");
+                }
+            }
+            System.out.println("# " + rois.size() + " ROIs compared with their objects, " + withHoles
+                    + " of them with holes filled or in several parts");
+            checkEqual(rois.size(), result.rois.size(), "the command read the same ROIs");
+            for (int i = 0; i < rois.size(); i++) {
+                checkEqual(rois.get(i).getName(), result.rois.get(i).getName(), "ROI " + i + " read by the command");
+                checkEqual(rois.get(i).getBounds(), result.rois.get(i).getBounds(), "bounds of ROI " + i);
+            }
+
+            ResultsTable table = ResultsTable.open(csv.getPath());
+            checkEqual(areas.size(), table.size(), "table rows, one per object");
+            checkEqual(1, result.tables.size(), "the command opened the table");
+            checkEqual(table.size(), result.tables.get(0).size(), "rows of the command's table");
+            row = 0;
+            for (int label : areas.keySet()) {
+                checkEqual((double) label, table.getValue("label", row), "label of row " + row);
+                checkEqual((double) areas.get(label), table.getValue("area_px", row), "area_px of label " + label);
+                check(Math.abs(table.getValue("area_um2", row) - areas.get(label) * 0.0625) < 1e-9,
+                        "area_um2 of label " + label + ": " + table.getValue("area_um2", row));
+                double[] centroid = centroid(labels, label);
+                check(Math.abs(table.getValue("centroid_x", row) - centroid[0]) < 1e-6
+                        && Math.abs(table.getValue("centroid_y", row) - centroid[1]) < 1e-6,
+                        "centroid of label " + label);
+                row++;
+            }
         });
 
         checks.test("U-Net Segment on a 2-slice stack without a file: one output page per slice", () -> {
@@ -321,6 +424,126 @@ public final class HeadlessPluginTest {
             WorkerSession.shutdown();
             checkEqual(0, connection.exitCode(), "exit code after shutdown");
         });
+    }
+
+    /** The ROIs of a RoiSet zip, each entry decoded by ImageJ's RoiDecoder, in entry order. */
+    private static List<Roi> readRoiZip(File zip) throws Exception {
+        List<Roi> rois = new ArrayList<>();
+        try (ZipFile file = new ZipFile(zip)) {
+            for (Enumeration<? extends ZipEntry> entries = file.entries(); entries.hasMoreElements();) {
+                ZipEntry entry = entries.nextElement();
+                check(entry.getName().endsWith(".roi"), "a .roi entry: " + entry.getName());
+                byte[] bytes = new byte[(int) entry.getSize()];
+                try (InputStream in = file.getInputStream(entry)) {
+                    int at = 0;
+                    for (int n = 0; n >= 0 && at < bytes.length; at += n) n = in.read(bytes, at, bytes.length - at);
+                }
+                Roi roi = new RoiDecoder(bytes, entry.getName()).getRoi();
+                check(roi != null, "ImageJ decodes " + entry.getName());
+                checkEqual(Roi.POLYGON, roi.getType(), "type of " + entry.getName());
+                rois.add(roi);
+            }
+        }
+        return rois;
+    }
+
+    /**
+     * The pixels a label's outline covers: its first 4-connected part in raster order and that
+     * part's holes (background not 8-connected to the outside), as the protocol describes.
+     */
+    private static boolean[] outlineCover(ImageProcessor labels, int label) {
+        int width = labels.getWidth();
+        int height = labels.getHeight();
+        int first = 0;
+        while ((int) labels.getf(first) != label) first++;
+        boolean[] part = new boolean[width * height];
+        ArrayDeque<Integer> queue = new ArrayDeque<>();
+        part[first] = true;
+        queue.add(first);
+        while (!queue.isEmpty()) {
+            int at = queue.poll();
+            int x = at % width;
+            int y = at / width;
+            int[][] steps = {{1, 0}, {-1, 0}, {0, 1}, {0, -1}};
+            for (int[] step : steps) {
+                int nx = x + step[0];
+                int ny = y + step[1];
+                if (nx < 0 || ny < 0 || nx >= width || ny >= height) continue;
+                int next = ny * width + nx;
+                if (!part[next] && (int) labels.getf(next) == label) {
+                    part[next] = true;
+                    queue.add(next);
+                }
+            }
+        }
+        // Outside: pixels of a one-pixel wider frame reachable from its border through non-part pixels.
+        int w = width + 2;
+        int h = height + 2;
+        boolean[] outside = new boolean[w * h];
+        outside[0] = true;
+        queue.add(0);
+        while (!queue.isEmpty()) {
+            int at = queue.poll();
+            int x = at % w;
+            int y = at / w;
+            for (int dy = -1; dy <= 1; dy++) {
+                for (int dx = -1; dx <= 1; dx++) {
+                    int nx = x + dx;
+                    int ny = y + dy;
+                    if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
+                    int next = ny * w + nx;
+                    boolean inner = nx >= 1 && ny >= 1 && nx <= width && ny <= height;
+                    if (!outside[next] && !(inner && part[(ny - 1) * width + nx - 1])) {
+                        outside[next] = true;
+                        queue.add(next);
+                    }
+                }
+            }
+        }
+        boolean[] covered = new boolean[width * height];
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) covered[y * width + x] = !outside[(y + 1) * w + x + 1];
+        }
+        return covered;
+    }
+
+    /** Pixels where the ROI's mask (ImageJ's fill at pixel centres) and {@code covered} differ. */
+    private static int differences(Roi roi, boolean[] covered, int width, int height) {
+        Rectangle bounds = roi.getBounds();
+        ImageProcessor mask = roi.getMask();
+        int differ = 0;
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                boolean inside = bounds.contains(x, y)
+                        && (mask == null || mask.get(x - bounds.x, y - bounds.y) != 0);
+                if (inside != covered[y * width + x]) differ++;
+            }
+        }
+        for (int y = 0; y < bounds.height; y++) { // mask pixels beyond the image
+            for (int x = 0; x < bounds.width; x++) {
+                int ix = bounds.x + x;
+                int iy = bounds.y + y;
+                boolean beyond = ix < 0 || iy < 0 || ix >= width || iy >= height;
+                if (beyond && (mask == null || mask.get(x, y) != 0)) differ++;
+            }
+        }
+        return differ;
+    }
+
+    /** The mean of a label's pixel centres (ImageJ's coordinates: pixel (0, 0) has centre 0.5, 0.5). */
+    private static double[] centroid(ImageProcessor labels, int label) {
+        double sx = 0;
+        double sy = 0;
+        int n = 0;
+        for (int y = 0; y < labels.getHeight(); y++) {
+            for (int x = 0; x < labels.getWidth(); x++) {
+                if ((int) labels.getf(x, y) != label) continue;
+                sx += x + 0.5;
+                sy += y + 0.5;
+                n++;
+            }
+        }
+        return new double[] {sx / n, sy / n};
     }
 
     private static void deleteRecursively(File file) {
