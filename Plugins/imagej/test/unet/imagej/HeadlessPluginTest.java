@@ -234,7 +234,7 @@ public final class HeadlessPluginTest {
             }
         });
 
-        checks.test("U-Net Segment on a 2-slice stack without a file: one output page per slice", () -> {
+        checks.test("U-Net Segment on a 2-slice stack without a file: one output page per slice, each ROI on its slice", () -> {
             ImagePlus single = IJ.openImage(image);
             ij.ImageStack stack = new ij.ImageStack(single.getWidth(), single.getHeight());
             stack.addSlice(single.getProcessor());
@@ -242,14 +242,41 @@ public final class HeadlessPluginTest {
             ImagePlus input = new ImagePlus("two slices", stack); // no file: sent as a temporary TIFF
             WindowManager.setTempCurrentImage(input);
             runCommand(SegmentCommand.class, "model=[" + model + "] output=[" + new File(folder, "stack") + "] "
-                    + "probabilities instances");
+                    + "probabilities instances rois table");
             SegmentCommand.SegmentResult result = SegmentCommand.lastResult();
-            checkEqual(2, result.images.size(), "the two outputs asked for");
+            checkEqual(2, result.images.size(), "the two image outputs asked for");
             for (ImagePlus opened : result.images) {
                 checkEqual(2, opened.getStackSize(), "slices of " + opened.getTitle());
                 checkEqual(64, opened.getWidth(), "width of " + opened.getTitle());
             }
             checkEqual("two_slices_probabilities.tif", result.images.get(0).getTitle(), "named after the title");
+            long objects = result.response.getAsJsonArray("outputs").get(0).getAsJsonObject().get("objects").getAsLong();
+            checkEqual((int) objects, result.rois.size(), "one ROI per object of both slices");
+            ImageProcessor secondPage = result.images.get(1).getStack().getProcessor(2);
+            ResultsTable table = result.tables.get(0);
+            checkEqual((int) objects, table.size(), "one row per object of both slices");
+            int onSecond = 0;
+            for (int i = 0; i < result.rois.size(); i++) {
+                Roi roi = result.rois.get(i);
+                int page = (int) table.getValue("page", i);
+                checkEqual(page, roi.getPosition(), "the slice of " + roi.getName() + " is its table row's page");
+                check(roi.getName().startsWith(String.format("page-%04d-label-", page)), "name " + roi.getName());
+                if (page != 2) continue;
+                onSecond++;
+                int label = (int) table.getValue("label", i);
+                Rectangle box = roi.getBounds();
+                ImageProcessor mask = roi.getMask();
+                int inside = 0;
+                for (int y = 0; y < box.height; y++) {
+                    for (int x = 0; x < box.width; x++) {
+                        if ((mask == null || mask.get(x, y) != 0)
+                                && (int) secondPage.getf(box.x + x, box.y + y) == label) inside++;
+                    }
+                }
+                check(inside > 0 && inside <= table.getValue("area_px", i),
+                        roi.getName() + " lies on its object of slice 2: " + inside + " pixels");
+            }
+            check(onSecond > 0 && onSecond < objects, "ROIs on both slices: " + onSecond + " of " + objects + " on 2");
         });
 
         checks.test("U-Net Segment on a folder writes every output and opens none", () -> {
