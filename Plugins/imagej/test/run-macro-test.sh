@@ -76,6 +76,7 @@ expect "MACRO probabilities 64x64 32-bit 1"
 expect "MACRO mask 64x64 8-bit 1"
 expect "MACRO instances 64x64 16-bit 1"
 expect "MACRO weights weights.tif 32-bit 1"
+expect "MACRO package 1"
 expect "MACRO done"
 expect_match() {
   if grep -qE "$1" "$log"; then echo "ok - $2"; else echo "not ok - $2 (no line matching $1)"; failures=$((failures + 1)); fi
@@ -83,11 +84,23 @@ expect_match() {
 expect_match '^U-Net Train: train 3/3, loss [0-9.]+' "training progress reached the log (3/3 with a loss)"
 expect_match '^U-Net Segment: segment 1/1' "segmentation progress reached the log"
 expect_match '^U-Net Weight Map: weight_map 1/1' "weight map progress reached the log"
+expect_match '^U-Net Export: .*macro.zip \(bioimage.io package, ONNX opset 17, sha256 [0-9a-f]{64}\)' "the export is reported with its opset and hash"
 rois=$(sed -n 's/^MACRO rois //p' "$log")
-objects=$(sed -n 's/^U-Net Segment: .*, \([0-9]*\) objects$/\1/p' "$log")
+# The two segmentations of the current image: the plugin's outlines, then the worker's ROIs and table.
+objects=$(sed -n 's/^U-Net Segment: .*, \([0-9]*\) objects.*$/\1/p' "$log" | sed -n 1p)
+worker_objects=$(sed -n 's/^U-Net Segment: .*, \([0-9]*\) objects.*$/\1/p' "$log" | sed -n 2p)
 if [ -n "$rois" ] && [ "$rois" -ge 1 ] && [ "$rois" = "$objects" ]; then
   echo "ok - $rois instance outlines in the ROI Manager, one per object the worker found"
 else echo "not ok - ROI Manager holds '$rois' outlines, the worker found '$objects' objects"; failures=$((failures + 1)); fi
+worker=$(sed -n 's/^MACRO worker rois \([0-9]*\) rows \([0-9]*\)$/\1 \2/p' "$log")
+if [ -n "$worker_objects" ] && [ "$worker_objects" -ge 1 ] && [ "$worker" = "$worker_objects $worker_objects" ]; then
+  echo "ok - the worker's RoiSet in the ROI Manager and its table: $worker_objects ROIs and rows, one per object"
+else echo "not ok - worker ROIs and table rows '$worker', objects '$worker_objects'"; failures=$((failures + 1)); fi
+matching=$(sed -n 's/^MACRO worker rois matching the table //p' "$log")
+# An object with a hole measures more than its area_px; the tiny model's objects have at most a few.
+if [ -n "$matching" ] && [ -n "$worker_objects" ] && [ "$matching" -ge $(( worker_objects - 2 )) ] && [ "$matching" -ge 1 ]; then
+  echo "ok - $matching of $worker_objects ROIs measure their table row's area_px and carry its label"
+else echo "not ok - only '$matching' of '$worker_objects' ROIs measure their table row's area_px"; failures=$((failures + 1)); fi
 if grep -q "U-Net Train: model saved to" "$log"; then echo "ok - the model path is reported"
 else echo "not ok - the model path is not reported"; failures=$((failures + 1)); fi
 [ "$status" -eq 0 ] || { echo "not ok - ImageJ exited with status $status"; failures=$((failures + 1)); }

@@ -41,7 +41,29 @@ for (i = 0; i < names.length; i++) {
 }
 print("MACRO rois " + roiManager("count"));
 
+// The worker's own ROIs and table: the RoiSet into the ROI Manager, the CSV as a table.
+roiManager("reset");
+selectImage(title);
+run("U-Net Segment", "model=[" + work + "/macro.unet] output=[" + work + "/objects] instances rois table");
+objects = replace(title, ".tif", "") + "_objects.csv";
+print("MACRO worker rois " + roiManager("count") + " rows " + Table.size(objects));
+// ImageJ's measurement of each ROI on the instances against the table's area_px (equal unless
+// the object has a hole, which its outline covers).
+selectImage(replace(title, ".tif", "") + "_instances.tif");
+equal = 0;
+for (i = 0; i < roiManager("count"); i++) {
+    roiManager("select", i);
+    getStatistics(area);
+    if (area == Table.get("area_px", i, objects) && Roi.getName == "label-" + IJ.pad(Table.get("label", i, objects), 6)) equal++;
+}
+run("Select None");
+print("MACRO worker rois matching the table " + equal);
+
 // The weight map of the label image.
 run("U-Net Weight Map", "labels=truth w0=10 sigma=5 output=[" + work + "/weights.tif]");
 print("MACRO weights " + getTitle() + " " + bitDepth() + "-bit " + File.exists(work + "/weights.tif"));
+
+// The model as a bioimage.io package (the menu entry installed from plugins.config).
+run("U-Net Export", "model=[" + work + "/macro.unet] output=[" + work + "/macro.zip] name=[Macro test U-Net] authors=[A. Person]");
+print("MACRO package " + File.exists(work + "/macro.zip"));
 print("MACRO done");

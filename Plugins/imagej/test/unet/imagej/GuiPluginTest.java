@@ -12,6 +12,8 @@ import ij.gui.GenericDialog;
 import ij.gui.MessageDialog;
 import ij.gui.PlotWindow;
 import ij.plugin.frame.Recorder;
+import ij.plugin.frame.RoiManager;
+import ij.text.TextWindow;
 
 import java.awt.Button;
 import java.awt.Checkbox;
@@ -120,18 +122,27 @@ public final class GuiPluginTest {
             Vector<?> texts = dialog.getStringFields();
             ((TextField) texts.get(0)).setText(model.getAbsolutePath()); // model
             ((TextField) texts.get(2)).setText(output.getAbsolutePath()); // output folder
-            Vector<?> boxes = dialog.getCheckboxes(); // tta, keep_borders, probabilities, mask, instances
+            // tta, keep_borders, probabilities, mask, instances, rois, table
+            Vector<?> boxes = dialog.getCheckboxes();
+            checkEqual(7, boxes.size(), "checkboxes");
             ((Checkbox) boxes.get(0)).setState(true);
             ((Checkbox) boxes.get(2)).setState(false);
+            ((Checkbox) boxes.get(5)).setState(true);
+            ((Checkbox) boxes.get(6)).setState(true);
             dialog.actionPerformed(new ActionEvent(dialog.getButtons()[0], ActionEvent.ACTION_PERFORMED, "OK"));
             String stem = input.getTitle().replaceFirst("\\.tif$", "");
             waitFor("the instances", () -> WindowManager.getImage(stem + "_instances.tif"));
             check(new File(output, stem + "_mask.tif").isFile(), "mask written");
             check(!new File(output, stem + "_probabilities.tif").exists(), "probabilities were not asked for");
+            TextWindow table = waitFor("the objects table", () -> visible(TextWindow.class, stem + "_objects.csv"));
+            int rows = table.getResultsTable().size();
+            RoiManager manager = RoiManager.getInstance();
+            check(rows >= 1 && manager != null, "a table of " + rows + " objects and a ROI Manager");
+            checkEqual(rows, manager.getCount(), "the worker's ROIs in the ROI Manager, one per table row");
             String line = waitFor("the recorded call", () -> recordedLine(recorder, "U-Net Segment"));
             System.out.println("# recorded: " + line);
             check(line.contains("model=" + model.getAbsolutePath()) && line.contains(" tta ")
-                    && line.contains("mask instances") && !line.contains("probabilities"),
+                    && line.contains("mask instances rois table") && !line.contains("probabilities"),
                     "recorded with the dialog's keys: " + line);
             recorder.close();
 
@@ -142,6 +153,8 @@ public final class GuiPluginTest {
             IJ.runMacro(line.replace(output.getAbsolutePath(), replayed.getAbsolutePath()));
             check(new File(replayed, stem + "_mask.tif").isFile(), "the replayed call wrote the mask");
             check(!new File(replayed, stem + "_probabilities.tif").exists(), "and no probabilities");
+            check(new File(replayed, stem + "_rois.zip").isFile() && new File(replayed, stem + "_objects.csv").isFile(),
+                    "and the ROIs and the table");
             ImagePlus again = WindowManager.getImage(stem + "_mask.tif");
             check(again != null, "the replayed call opened the mask");
             checkEqual(ImagePlus.GRAY8, again.getType(), "mask type");
