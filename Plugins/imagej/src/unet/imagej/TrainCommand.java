@@ -119,8 +119,12 @@ public final class TrainCommand extends UNetCommand {
         CommandSupport.rememberModel(saved);
         String validation = response.has("best_validation_loss")
                 ? String.format(Locale.US, ", best validation loss %.4g", number(response, "best_validation_loss")) : "";
-        IJ.log(String.format(Locale.US, "%s: model saved to %s (%s iterations, loss %.4g%s, %.1f s)", TITLE, saved,
-                text(response, "iterations"), number(response, "loss"), validation, number(response, "seconds")));
+        // The model's pixel size (from config.pixel_size or the images' calibration), when known.
+        String pixelSize = response.has("pixel_size") && response.get("pixel_size").isJsonPrimitive()
+                ? ", " + ParameterForm.formatNumber(response.get("pixel_size").getAsDouble()) + " \u00b5m/pixel" : "";
+        IJ.log(String.format(Locale.US, "%s: model saved to %s (%s iterations, loss %.4g%s, %.1f s%s)", TITLE, saved,
+                text(response, "iterations"), number(response, "loss"), validation, number(response, "seconds"),
+                pixelSize));
         IJ.showStatus(TITLE + ": model saved to " + saved);
         lastResult = new TrainResult(response, lossPlot);
     }

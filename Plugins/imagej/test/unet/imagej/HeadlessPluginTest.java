@@ -291,11 +291,12 @@ public final class HeadlessPluginTest {
             checkEqual(ImagePlus.GRAY8, mask.getType(), "mask type");
         });
 
-        checks.test("U-Net Train fine-tunes from an existing model (init_model)", () -> {
+        checks.test("U-Net Train fine-tunes from an existing model (init_model); the Log names its pixel size", () -> {
             File[] pair = folderPair("finetune");
             File tuned = new File(folder, "tuned.unet");
-            runCommand(TrainCommand.class, "image_folder=[" + pair[0] + "] label_folder=[" + pair[1] + "] model=["
-                    + tuned + "] init_model=[" + model + "] iterations=2");
+            String printed = captureStdout(() -> runCommand(TrainCommand.class, "image_folder=[" + pair[0]
+                    + "] label_folder=[" + pair[1] + "] model=[" + tuned + "] init_model=[" + model + "] iterations=2"
+                    + " config=[{\"pixel_size\":0.5}]"));
             TrainCommand.TrainResult result = TrainCommand.lastResult();
             checkEqual(tuned.getAbsolutePath(), result.response.get("model").getAsString(), "model path");
             checkEqual(2L, result.response.get("iterations").getAsLong(), "iterations of this request");
@@ -303,6 +304,35 @@ public final class HeadlessPluginTest {
             params.addProperty("model", tuned.getPath());
             JsonObject info = WorkerSession.connection().request("model_info", params, 60_000);
             checkEqual(4, info.get("base_channels").getAsInt(), "the initial model's architecture is kept");
+            checkEqual(0.5, info.get("pixel_size").getAsDouble(), "the model's pixel size (config.pixel_size)");
+            check(printed.contains("U-Net Train: model saved to " + tuned.getAbsolutePath())
+                    && printed.contains(", 0.5 \u00b5m/pixel)"), "the Log names the model's pixel size: " + printed);
+        });
+
+        checks.test("U-Net Segment with a model of another pixel size: resampled by the worker, said in the Log, "
+                + "outputs and ROIs on the input's grid", () -> {
+            ImagePlus input = IJ.openImage(image);
+            input.getCalibration().setUnit("um");
+            input.getCalibration().pixelWidth = 0.25;
+            input.getCalibration().pixelHeight = 0.25;
+            WindowManager.setTempCurrentImage(input);
+            File tuned = new File(folder, "tuned.unet"); // 0.5 um per pixel, from the test above
+            String printed = captureStdout(() -> runCommand(SegmentCommand.class, "model=[" + tuned + "] output=["
+                    + new File(folder, "resampled") + "] instances rois"));
+            SegmentCommand.SegmentResult result = SegmentCommand.lastResult();
+            JsonObject entry = result.response.getAsJsonArray("outputs").get(0).getAsJsonObject();
+            checkEqual("[32,32]", String.valueOf(entry.get("network_size")), "the network saw the image at 0.5 um");
+            check(printed.contains(", 0.25 \u00b5m/pixel, resampled to 32x32 for the model's pixel size"),
+                    "the Log says so: " + printed);
+            ImagePlus instances = result.images.get(0);
+            checkEqual(64, instances.getWidth(), "instances on the input's grid");
+            checkEqual(0.25, instances.getCalibration().pixelWidth, "with the input's calibration");
+            checkEqual((int) entry.get("objects").getAsLong(), result.rois.size(), "one ROI per object");
+            for (Roi roi : result.rois) {
+                Rectangle box = roi.getBounds();
+                check(box.x >= 0 && box.y >= 0 && box.x + box.width <= 64 && box.y + box.height <= 64,
+                        roi.getName() + " inside the 64x64 input: " + box);
+            }
         });
 
         checks.test("U-Net Weight Map opens a float map of the label image", () -> {
