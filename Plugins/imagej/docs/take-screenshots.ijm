@@ -84,6 +84,6 @@ selectImage("nuclei.tif");
 ignored = call(helper + ".start", "unet.imagej.SegmentCommand", "");
 wait(2500);
 ignored = call(helper + ".place", "U-Net Segment", "330", "90");
-capture("segment-dialog.png", 1010, 480);
+capture("segment-dialog.png", 1010, 540); // 7 checkboxes: tta ... instances, rois, table
 ignored = call(helper + ".closeDialogs");
 ignored = call(helper + ".exit");
