@@ -34,6 +34,20 @@ import Testing
     #expect(UNetONNXGraph.cropMargins(UNetConfiguration(inputChannels: 1, depth: 4)) == [88, 40, 16, 4])
   }
 
+  @Test func scaleRangeIsBioimageioFormulaPerChannel() {
+    // Channel 0: 0...100 (percentile 1 = 1, percentile 99.8 = 99.8, NumPy's linear rule);
+    // channel 1: the same times 2 plus 10.
+    let ramp = (0...100).map(Float.init)
+    let image = Tensor(shape: Shape(channels: 2, height: 1, width: 101), storage: ramp + ramp.map { 2 * $0 + 10 })
+    let scaled = ModelPackage.scaleRange(image, IntensityNormalization())
+    for (index, value) in ramp.enumerated() {
+      let expected = (value - 1) / (98.8 + ModelPackage.epsilon)
+      #expect(abs(scaled[0, 0, index] - expected) <= 1e-6, "channel 0 at \(index)")
+      let expected1 = (2 * value + 10 - 12) / (197.6 + ModelPackage.epsilon)
+      #expect(abs(scaled[1, 0, index] - expected1) <= 1e-6, "channel 1 at \(index)")
+    }
+  }
+
   @Test func packageHoldsItsPartsAndTheirHashes() {
     let network = Self.network(depth: 2, classes: 3)
     let request = ModelPackage.Request(
