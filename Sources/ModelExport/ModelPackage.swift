@@ -36,6 +36,8 @@ public struct ModelPackage: Sendable {
     public var trainingSummary: String
     /// Micrometres per pixel of the training images, when known.
     public var pixelSize: Double? = nil
+    /// The exporting program's version, for the ONNX file's `producer_version`.
+    public var producerVersion = ""
 
     public init(
       network: UNet, normalization: IntensityNormalization, classNames: [String]?, name: String,
@@ -84,9 +86,10 @@ public struct ModelPackage: Sendable {
     let normalized = Self.scaleRange(input, request.normalization)
     let output = network.probabilities(normalized, parallel: parallel)
 
-    let onnx = UNetONNXGraph.model(
-      of: network, documentation: "U-Net (Ronneberger et al. 2015) exported by unet-worker: \(configuration)"
-    ).encoded()
+    var graph = UNetONNXGraph.model(
+      of: network, documentation: "U-Net (Ronneberger et al. 2015) exported by unet-worker: \(configuration)")
+    graph.producerVersion = request.producerVersion
+    let onnx = graph.encoded()
     let inputNpy = NumpyArray.float32(shape: [1, input.channels, input.height, input.width], values: input.storage)
     let outputNpy = NumpyArray.float32(shape: [1, output.channels, output.height, output.width], values: output.storage)
     let classNames = request.classNames ?? Self.defaultClassNames(configuration.classes)

@@ -113,6 +113,7 @@ enum ExportMethod {
         ?? "U-Net (Ronneberger et al. 2015) for 2D segmentation into \(classes) classes, trained with unet-worker.",
       authors: request.authors, testOutputSize: tile, trainingSummary: trainingSummary(model.history))
     packageRequest.pixelSize = model.pixelSize
+    packageRequest.producerVersion = WorkerInfo.version
     try context.token.check()
     let package = ModelPackage(packageRequest, parallel: context.environment.parallel)
     try context.token.check()
