@@ -288,7 +288,9 @@ class Worker:
     def segment(self, model, images, output_dir, **options):
         """Starts segmenting; ``options``: outputs (also "classes" with a K-class model), tile_size,
         memory_mb, tta, grow_instances, threshold, growth_threshold, min_object_area (the last two
-        default to the model's post-processing, chosen when it was trained)."""
+        default to the model's post-processing, chosen when it was trained), pixel_size (µm per
+        pixel of the inputs, overriding their files; images of another pixel size than the
+        model's are resampled for the network, outputs keep the input's size)."""
         return self.start("segment", dict(options, model=os.path.abspath(model), images=_paths(images),
                                           output_dir=os.path.abspath(output_dir)))
 
