@@ -104,6 +104,13 @@ check "unet-segment-folder prints the object count" grep -qE '^cells\.tif	[0-9]+
 check "--json prints the result, --outputs limits the outputs" \
   jq_true '(.outputs | length) == 1 and (.outputs[0] | has("mask") and (has("instances") | not))' "$work/seg.json"
 
+"$here/unet-segment-folder" --json --outputs mask --pixel-size 0.5 "$work/tiny.unet" "$work/images" "$work/out-px" >"$work/seg-px.json" 2>/dev/null
+check "--pixel-size reaches the worker" jq_true '.outputs[0].pixel_size == 0.5' "$work/seg-px.json"
+"$here/unet-segment-folder" --pixel-size 0.5um "$work/tiny.unet" "$work/images" "$work/out-px2" >/dev/null 2>"$work/px.err"
+status=$?
+check "--pixel-size with a unit exits 2" [ "$status" = 2 ]
+check "--pixel-size says what it takes" grep -qF "takes a number of micrometres, not '0.5um'" "$work/px.err"
+
 "$here/unet-segment-folder" "$work/no-such.unet" "$work/images" "$work/out2" >/dev/null 2>"$work/err.err"
 status=$?
 check "a worker error exits 1" [ "$status" = 1 ]
