@@ -55,6 +55,14 @@ final class ResultPresenter {
         instances.setDisplayRange(0, maximum <= 255 ? 255 : maximum);
     }
 
+    /** The class map: class k in the distinct colour of index k (0 background black), display range 0..255. */
+    static void styleClasses(ImagePlus classes) {
+        LUT lut = DistinctColors.lut();
+        classes.getProcessor().setLut(lut);
+        if (classes.getStackSize() > 1) classes.getStack().setColorModel(lut);
+        classes.setDisplayRange(0, 255);
+    }
+
     /** The "Fire" LUT, which makes the border weights of Eq. 2 easy to see. */
     static void styleWeights(ImagePlus weights) {
         java.awt.image.IndexColorModel fire = LutLoader.getLut("fire");
@@ -90,14 +98,15 @@ final class ResultPresenter {
     }
 
     /**
-     * Adds ROIs to the ROI Manager (the batch-mode one in a batch macro), outlined in yellow.
+     * Adds ROIs to the ROI Manager (the batch-mode one in a batch macro), outlined in yellow (a ROI
+     * of a group, i.e. of a class, in its group's colour).
      * @return the number of ROIs added; 0 without a display, where a ROI Manager cannot exist
      */
     static int addToRoiManager(List<Roi> rois) {
         if (GraphicsEnvironment.isHeadless()) return 0;
         RoiManager manager = roiManager();
         for (Roi roi : rois) {
-            roi.setStrokeColor(Color.YELLOW);
+            if (roi.getGroup() == 0) roi.setStrokeColor(Color.YELLOW);
             manager.addRoi(roi);
         }
         return rois.size();
@@ -139,6 +148,13 @@ final class ResultPresenter {
      * ({@code <stem>_objects.csv}, as File > Open names it), shown where a display allows.
      */
     static ResultsTable openTable(String path) throws WorkerException {
+        ResultsTable table = readTable(path);
+        if (canShow()) table.show(new File(path).getName());
+        return table;
+    }
+
+    /** The worker's object table (CSV) as a results table, not shown. */
+    static ResultsTable readTable(String path) throws WorkerException {
         ResultsTable table;
         try {
             table = ResultsTable.open(path);
@@ -148,7 +164,6 @@ final class ResultPresenter {
         if (table == null) {
             throw new WorkerException(-32001, "ImageJ could not open the worker's table " + path + ".", null);
         }
-        if (canShow()) table.show(new File(path).getName());
         return table;
     }
 }

@@ -25,13 +25,17 @@ import java.util.Locale;
  * {@code image=}/{@code labels=}; {@code labels=[ROI Manager]} uses the ROI Manager. Optional:
  * {@code init_model=} (fine-tune), {@code max_seconds=}, {@code w0=}, {@code sigma=},
  * {@code base_channels=}, {@code depth=}, {@code config=[{"learning_rate":0.01}]},
- * {@code validation_images=} and {@code validation_labels=} (a folder pair for validation).
+ * {@code validation_images=} and {@code validation_labels=} (a folder pair for validation),
+ * {@code classes=3 label_kind=classes class_names=[background,nucleus,cell]} (more than two
+ * classes: the labels are class images, each value a class id 0..classes-1).
  */
 public final class TrainCommand extends UNetCommand {
     static final String TITLE = "U-Net Train";
     /** The labels choice that rasterises the ROI Manager's ROIs. */
     public static final String ROI_MANAGER = "ROI Manager";
     private static final String NO_IMAGE = "(no image open: use folders)";
+    /** The worker's config.label_kind values; the first is its default. */
+    private static final String[] LABEL_KINDS = {"instances", "classes"};
 
     private static volatile TrainResult lastResult;
 
@@ -84,7 +88,12 @@ public final class TrainCommand extends UNetCommand {
         form.addNumber("sigma", 5, "px border width (Eq. 2)");
         form.addNumber("base_channels", 0, "(0 = default; 64 in the paper)");
         form.addNumber("depth", 0, "(0 = default; 4 in the paper)");
+        form.addNumber("classes", 0, "(0 = default 2; more than 2 need label_kind classes)");
+        form.addChoice("label_kind", LABEL_KINDS, LABEL_KINDS[0]);
+        form.addString("class_names", "");
         form.addString("config", "");
+        form.setLabel("label_kind", "Label_kind (instances: one value per object; classes: class ids)");
+        form.setLabel("class_names", "Class_names (comma-separated, background first; optional)");
         form.setLabel("validation_images", "Validation_images (folder, optional)");
         form.setLabel("validation_labels", "Validation_labels (folder)");
         form.setLabel("model", "Model (file to write)");
@@ -233,7 +242,24 @@ public final class TrainCommand extends UNetCommand {
             config.addProperty("base_channels", (long) form.number("base_channels"));
         }
         if (form.number("depth") > 0 && !config.has("depth")) config.addProperty("depth", (long) form.number("depth"));
+        if (form.number("classes") > 0 && !config.has("classes")) {
+            config.addProperty("classes", (long) form.number("classes"));
+        }
+        String labelKind = form.string("label_kind");
+        if (!labelKind.isEmpty() && !labelKind.equals(LABEL_KINDS[0]) && !config.has("label_kind")) {
+            config.addProperty("label_kind", labelKind);
+        }
+        JsonArray names = classNames(form.string("class_names"));
+        if (names != null && !config.has("class_names")) config.add("class_names", names);
         return config;
+    }
+
+    /** "background, nucleus, cell" as a JSON array of trimmed names; null for an empty text. */
+    static JsonArray classNames(String text) {
+        if (text.trim().isEmpty()) return null;
+        JsonArray names = new JsonArray();
+        for (String name : text.split(",", -1)) names.add(name.trim());
+        return names;
     }
 
     private static double number(JsonObject object, String key) {

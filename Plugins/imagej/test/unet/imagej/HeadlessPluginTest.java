@@ -476,6 +476,8 @@ public final class HeadlessPluginTest {
             checkEqual(1, SegmentCommand.lastResult().images.size(), "only the mask was asked for");
         });
 
+        MultiClassTests.register(checks, folder);
+
         checks.test("shutting the session down ends the worker with status 0", () -> {
             WorkerConnection connection = WorkerSession.connection();
             WorkerSession.shutdown();
@@ -658,7 +660,7 @@ public final class HeadlessPluginTest {
         }
     }
 
-    private static String captureStdout(Checks.Body body) throws Exception {
+    static String captureStdout(Checks.Body body) throws Exception {
         PrintStream original = System.out;
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         System.setOut(new PrintStream(bytes, true, "UTF-8"));
