@@ -122,13 +122,13 @@ public final class GuiPluginTest {
             Vector<?> texts = dialog.getStringFields();
             ((TextField) texts.get(0)).setText(model.getAbsolutePath()); // model
             ((TextField) texts.get(2)).setText(output.getAbsolutePath()); // output folder
-            // tta, keep_borders, probabilities, mask, instances, rois, table
+            // tta, keep_borders, probabilities, mask, instances, classes, rois, table
             Vector<?> boxes = dialog.getCheckboxes();
-            checkEqual(7, boxes.size(), "checkboxes");
+            checkEqual(8, boxes.size(), "checkboxes");
             ((Checkbox) boxes.get(0)).setState(true);
             ((Checkbox) boxes.get(2)).setState(false);
-            ((Checkbox) boxes.get(5)).setState(true);
             ((Checkbox) boxes.get(6)).setState(true);
+            ((Checkbox) boxes.get(7)).setState(true);
             dialog.actionPerformed(new ActionEvent(dialog.getButtons()[0], ActionEvent.ACTION_PERFORMED, "OK"));
             String stem = input.getTitle().replaceFirst("\\.tif$", "");
             waitFor("the instances", () -> WindowManager.getImage(stem + "_instances.tif"));
@@ -136,8 +136,12 @@ public final class GuiPluginTest {
             check(!new File(output, stem + "_probabilities.tif").exists(), "probabilities were not asked for");
             TextWindow table = waitFor("the objects table", () -> visible(TextWindow.class, stem + "_objects.csv"));
             int rows = table.getResultsTable().size();
-            RoiManager manager = RoiManager.getInstance();
-            check(rows >= 1 && manager != null, "a table of " + rows + " objects and a ROI Manager");
+            check(rows >= 1, "a table of " + rows + " objects");
+            // The table opens before the ROIs are read into the manager: wait for them.
+            RoiManager manager = waitFor("the worker's ROIs in the ROI Manager, one per table row", () -> {
+                RoiManager shown = RoiManager.getInstance();
+                return shown != null && shown.getCount() == rows ? shown : null;
+            });
             checkEqual(rows, manager.getCount(), "the worker's ROIs in the ROI Manager, one per table row");
             String line = waitFor("the recorded call", () -> recordedLine(recorder, "U-Net Segment"));
             System.out.println("# recorded: " + line);

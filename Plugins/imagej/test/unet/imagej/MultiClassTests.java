@@ -49,8 +49,8 @@ final class MultiClassTests {
             params.addProperty("kind", "mixed");
             params.addProperty("output_dir", new File(folder, "mixed").getPath());
             params.addProperty("count", 1);
-            params.addProperty("width", 64);
-            params.addProperty("height", 64);
+            params.addProperty("width", 96);
+            params.addProperty("height", 96);
             params.addProperty("seed", 2);
             JsonObject result = WorkerSession.connection().request("generate", params, 60_000);
             image = result.getAsJsonArray("images").get(0).getAsString();
@@ -73,8 +73,9 @@ final class MultiClassTests {
                 input.show();
                 model = new File(folder, "mixed.unet");
                 runCommand(TrainCommand.class, "image=" + input.getTitle() + " labels=mixed-classes model=[" + model
-                        + "] iterations=120 " + HeadlessPluginTest.TINY
-                        + " classes=3 label_kind=classes class_names=[background, nucleus,cell]");
+                        + "] iterations=200 " + HeadlessPluginTest.TINY
+                        + " classes=3 label_kind=classes class_names=[background, nucleus,cell]"
+                        + " config=[{\"learning_rate\":0.003}]");
             } finally {
                 Interpreter.batchMode = false;
             }
