@@ -71,6 +71,7 @@ expect() {
 }
 expect "MACRO model 1"
 expect "MACRO roi model 1"
+expect "MACRO class roi model 1"
 expect "MACRO opened 3"
 expect "MACRO probabilities 64x64 32-bit 1"
 expect "MACRO mask 64x64 8-bit 1"

@@ -26,6 +26,18 @@ run("Select None");
 run("U-Net Train", "image=" + title + " labels=[ROI Manager] model=[" + work + "/rois.unet] iterations=2 base_channels=4 depth=2");
 print("MACRO roi model " + File.exists(work + "/rois.unet"));
 
+// Train 3 classes on ROIs: a ROI's group is its class; a ROI without one is named <class>:...
+roiManager("reset");
+makeOval(10, 10, 14, 12);
+Roi.setGroup(1);
+roiManager("add");
+makeRectangle(36, 30, 12, 10);
+Roi.setName("cell:b");
+roiManager("add");
+run("Select None");
+run("U-Net Train", "image=" + title + " labels=[ROI Manager] model=[" + work + "/classes.unet] iterations=2 base_channels=4 depth=2 classes=3 class_names=[background,nucleus,cell]");
+print("MACRO class roi model " + File.exists(work + "/classes.unet"));
+
 // Segment the current image: the outputs are written to the folder and opened.
 roiManager("reset");
 selectImage(title);

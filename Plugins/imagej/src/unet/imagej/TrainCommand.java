@@ -9,7 +9,6 @@ import ij.IJ;
 import ij.ImagePlus;
 import ij.WindowManager;
 import ij.gui.Roi;
-import ij.plugin.frame.RoiManager;
 
 import java.awt.GraphicsEnvironment;
 import java.io.File;
@@ -18,7 +17,8 @@ import java.util.Locale;
 
 /**
  * "U-Net Train": trains a model on an open image and its labels (a label image, or the ROIs of
- * the ROI Manager, one object per ROI) or on a folder pair, with a live loss plot.
+ * the ROI Manager: one object per ROI, or with classes one class per ROI) or on a folder pair,
+ * with a live loss plot.
  *
  * Macro: {@code run("U-Net Train", "image=cells.tif labels=cells-labels.tif model=/data/cells.unet iterations=500");}
  * or {@code image_folder=... label_folder=...} (TIFFs paired in name order) instead of
@@ -28,6 +28,12 @@ import java.util.Locale;
  * {@code validation_images=} and {@code validation_labels=} (a folder pair for validation),
  * {@code classes=3 label_kind=classes class_names=[background,nucleus,cell]} (more than two
  * classes: the labels are class images, each value a class id 0..classes-1).
+ *
+ * From the ROI Manager with more than two classes (or {@code label_kind=classes}) each ROI gives
+ * its class: its group g (ImageJ 1.52+) is class g; a ROI without a group is named
+ * {@code <class name>:...} (one of the class names, as U-Net Segment names its ROIs:
+ * {@code nucleus:label-000012}). The ROIs are rasterised to a class image sent with
+ * {@code label_kind: "classes"}; a ROI whose class cannot be told is an error naming it.
  */
 public final class TrainCommand extends UNetCommand {
     static final String TITLE = "U-Net Train";
@@ -38,6 +44,8 @@ public final class TrainCommand extends UNetCommand {
     private static final String[] LABEL_KINDS = {"instances", "classes"};
 
     private static volatile TrainResult lastResult;
+    /** Without a display no ROI Manager can exist: scripts and tests hand their ROIs in here. */
+    private static volatile Roi[] roisWithoutDisplay = new Roi[0];
 
     /** What the last run produced (for scripts and tests). */
     public static final class TrainResult {
@@ -52,6 +60,14 @@ public final class TrainCommand extends UNetCommand {
 
     public static TrainResult lastResult() {
         return lastResult;
+    }
+
+    /**
+     * The ROIs {@code labels=[ROI Manager]} uses where there is no display (java.awt.headless),
+     * in place of the ROI Manager's, which cannot exist there; ignored where a display exists.
+     */
+    public static void setRoisWithoutDisplay(Roi[] rois) {
+        roisWithoutDisplay = rois == null ? new Roi[0] : rois.clone();
     }
 
     public TrainCommand() {
@@ -71,6 +87,7 @@ public final class TrainCommand extends UNetCommand {
         ParameterForm form = new ParameterForm(TITLE);
         form.addMessage("Training data: an open image with its labels (a label image or the ROI Manager),\n"
                 + "or two folders of TIFFs paired in name order (used when both folders are given).\n"
+                + "ROI Manager with classes > 2: each ROI's group g is class g, else its name <class name>:...\n"
                 + "Validation: an optional folder pair, measured as training goes (red in the loss plot).\n"
                 + "Config: more training options as JSON, e.g. {\"learning_rate\":0.01, \"optimizer\":\"adam\"};\n"
                 + "a key given there (w0, sigma, base_channels, depth) wins over the field above.");
@@ -88,7 +105,7 @@ public final class TrainCommand extends UNetCommand {
         form.addNumber("sigma", 5, "px border width (Eq. 2)");
         form.addNumber("base_channels", 0, "(0 = default; 64 in the paper)");
         form.addNumber("depth", 0, "(0 = default; 4 in the paper)");
-        form.addNumber("classes", 0, "(0 = default 2; more than 2 need label_kind classes)");
+        form.addNumber("classes", 0, "(0 = default 2; more than 2: class images, or ROIs by group or name)");
         form.addChoice("label_kind", LABEL_KINDS, LABEL_KINDS[0]);
         form.addString("class_names", "");
         form.addString("config", "");
@@ -105,14 +122,15 @@ public final class TrainCommand extends UNetCommand {
         String model = form.string("model");
         if (model.isEmpty()) throw new IllegalArgumentException("Choose where to save the model (model=...).");
         JsonObject params = new JsonObject();
-        addTrainingData(form, params);
+        JsonObject config = config(form);
+        addTrainingData(form, params, config);
         params.addProperty("model_out", new File(model).getAbsolutePath());
         if (!form.string("init_model").isEmpty()) {
             params.addProperty("init_model", new File(form.string("init_model")).getAbsolutePath());
         }
         if (form.number("iterations") > 0) params.addProperty("iterations", (long) form.number("iterations"));
         if (form.number("max_seconds") > 0) params.addProperty("max_seconds", form.number("max_seconds"));
-        params.add("config", config(form));
+        params.add("config", config);
         String validationImages = form.string("validation_images");
         String validationLabels = form.string("validation_labels");
         if (!validationImages.isEmpty() || !validationLabels.isEmpty()) {
@@ -150,8 +168,12 @@ public final class TrainCommand extends UNetCommand {
         return other;
     }
 
-    /** Fills `images` and `labels`: from the folder pair if given, else from the open images. */
-    private static void addTrainingData(ParameterForm form, JsonObject params) throws WorkerException {
+    /**
+     * Fills `images` and `labels`: from the folder pair if given, else from the open images. ROIs
+     * rasterised to a class image set {@code config.label_kind} to "classes".
+     */
+    private static void addTrainingData(ParameterForm form, JsonObject params, JsonObject config)
+            throws WorkerException {
         String imageFolder = form.string("image_folder");
         String labelFolder = form.string("label_folder");
         if (!imageFolder.isEmpty() || !labelFolder.isEmpty()) {
@@ -165,7 +187,7 @@ public final class TrainCommand extends UNetCommand {
         JsonArray images = new JsonArray();
         JsonArray labels = new JsonArray();
         images.add(ImageFiles.tiffOf(image, temporary).getAbsolutePath());
-        labels.add(ImageFiles.tiffOf(labelImage(form.string("labels"), image), temporary).getAbsolutePath());
+        labels.add(ImageFiles.tiffOf(labelImage(form.string("labels"), image, config), temporary).getAbsolutePath());
         params.add("images", images);
         params.add("labels", labels);
     }
@@ -201,8 +223,12 @@ public final class TrainCommand extends UNetCommand {
         return CommandSupport.imageTitled(title);
     }
 
-    /** The label image: an open image, or the ROI Manager's ROIs rasterised to one. */
-    private static ImagePlus labelImage(String choice, ImagePlus image) {
+    /**
+     * The label image: an open image, or the ROI Manager's ROIs rasterised to one (one object per
+     * ROI; with more than two classes or label_kind "classes", the ROIs' classes, see
+     * {@link LabelRasterizer#classIds}, and {@code config.label_kind} set to "classes").
+     */
+    private static ImagePlus labelImage(String choice, ImagePlus image, JsonObject config) {
         if (!choice.equals(ROI_MANAGER)) {
             ImagePlus labels = CommandSupport.imageTitled(choice);
             if (labels.getType() == ImagePlus.COLOR_RGB || labels.getType() == ImagePlus.COLOR_256) {
@@ -211,14 +237,50 @@ public final class TrainCommand extends UNetCommand {
             }
             return labels;
         }
-        RoiManager manager = GraphicsEnvironment.isHeadless() ? null : ResultPresenter.roiManager();
-        Roi[] rois = manager == null ? new Roi[0] : manager.getRoisAsArray();
+        Roi[] rois = GraphicsEnvironment.isHeadless() ? roisWithoutDisplay.clone()
+                : ResultPresenter.roiManager().getRoisAsArray();
         if (rois.length == 0) {
             throw new IllegalArgumentException("The ROI Manager holds no ROIs: outline the objects and add them "
                     + "(press 't'), or choose a label image.");
         }
-        return LabelRasterizer.rasterize(rois, image.getWidth(), image.getHeight(), image.getStackSize(),
-                ImageFiles.stem(image.getTitle()) + "-roi-labels");
+        int classes = configClasses(config);
+        boolean classKind = config.has("label_kind") && config.get("label_kind").isJsonPrimitive()
+                && LABEL_KINDS[1].equals(config.get("label_kind").getAsString());
+        if (classes <= 2 && !classKind) {
+            return LabelRasterizer.rasterize(rois, image.getWidth(), image.getHeight(), image.getStackSize(),
+                    ImageFiles.stem(image.getTitle()) + "-roi-labels");
+        }
+        int[] classIds = LabelRasterizer.classIds(rois, roiClassNames(config, classes));
+        config.addProperty("label_kind", LABEL_KINDS[1]);
+        return LabelRasterizer.rasterizeClasses(rois, classIds, image.getWidth(), image.getHeight(),
+                image.getStackSize(), ImageFiles.stem(image.getTitle()) + "-roi-classes");
+    }
+
+    /** config.classes (the dialog's field or the JSON's key); 2, the worker's default, when not given. */
+    private static int configClasses(JsonObject config) {
+        JsonElement classes = config.get("classes");
+        if (classes == null) return 2;
+        if (!classes.isJsonPrimitive() || !classes.getAsJsonPrimitive().isNumber()
+                || classes.getAsDouble() != Math.rint(classes.getAsDouble())
+                || classes.getAsDouble() < 2 || classes.getAsDouble() > 255) {
+            throw new IllegalArgumentException("classes must be a whole number of 2..255, not " + classes + ".");
+        }
+        return classes.getAsInt();
+    }
+
+    /**
+     * The class names the ROIs' name prefixes are matched against: config.class_names, else those
+     * U-Net Segment gives a model without names (background, class1, class2, ...).
+     */
+    private static List<String> roiClassNames(JsonObject config, int classes) {
+        JsonElement names = config.get("class_names");
+        if (names != null && (!names.isJsonArray() || names.getAsJsonArray().size() != classes)) {
+            throw new IllegalArgumentException("class_names must give " + classes + " names (one per class, "
+                    + "background first), not " + names + ".");
+        }
+        JsonObject model = new JsonObject();
+        if (names != null) model.add("class_names", names);
+        return SegmentCommand.classNames(model, classes);
     }
 
     /** The `config` object: the advanced JSON text merged with the dialog's named fields (the JSON's own keys win). */

@@ -98,6 +98,38 @@ final class PureLogicTests {
             checkEqual(3, InstanceOutlines.of(ip).size(), "round trip to outlines");
         });
 
+        checks.test("ROIs give their class by group (first) or name prefix; class ids rasterise to an 8-bit image", () -> {
+            List<String> names = java.util.Arrays.asList("background", "nucleus", "cell");
+            Roi grouped = new Roi(0, 0, 4, 4);
+            grouped.setGroup(2);
+            grouped.setName("nucleus:a"); // the group wins over the name
+            Roi named = new Roi(2, 2, 4, 4);
+            named.setName(" nucleus :label-000012");
+            Roi cleared = new Roi(3, 3, 1, 1);
+            cleared.setName("background:hole");
+            Roi[] rois = {grouped, named, cleared};
+            int[] ids = LabelRasterizer.classIds(rois, names);
+            checkEqual("[2, 1, 0]", java.util.Arrays.toString(ids), "class ids");
+            ImagePlus classes = LabelRasterizer.rasterizeClasses(rois, ids, 10, 10, 1, "classes");
+            ImageProcessor ip = classes.getProcessor();
+            checkEqual(ImagePlus.GRAY8, classes.getType(), "type");
+            checkEqual(2, ip.get(0, 0), "group 2");
+            checkEqual(1, ip.get(5, 5), "named nucleus, on top");
+            checkEqual(0, ip.get(3, 3), "a background ROI clears");
+            checkEqual(0, ip.get(9, 9), "background");
+            Roi plain = new Roi(0, 0, 2, 2);
+            plain.setName("class2:x");
+            checkEqual(2, LabelRasterizer.classIds(new Roi[] {plain},
+                    SegmentCommand.classNames(new com.google.gson.JsonObject(), 3))[0], "default names class1, class2");
+            Roi unnamed = new Roi(0, 0, 2, 2);
+            try {
+                LabelRasterizer.classIds(new Roi[] {grouped, unnamed}, names);
+                check(false, "a ROI without group or name must be refused");
+            } catch (IllegalArgumentException expected) {
+                check(expected.getMessage().contains("ROI 2 (no name)"), "names the ROI: " + expected.getMessage());
+            }
+        });
+
         checks.test("distinct colours: background black, neighbouring labels far apart", () -> {
             LUT lut = DistinctColors.lut();
             checkEqual(0, lut.getRGB(0) & 0xffffff, "background");
