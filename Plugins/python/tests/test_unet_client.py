@@ -188,6 +188,28 @@ class ProtocolTests(unittest.TestCase):
         self.assertEqual(find_key(info, "base_channels"), 4, info)
         self.assertEqual(find_key(info, "depth"), 2, info)
 
+    def test_three_classes_train_segment_and_evaluate(self):
+        folder = os.path.join(STATE["folder"], "mixed")
+        data = self.worker.generate("mixed", os.path.join(folder, "data"), count=1, width=64, height=64, seed=3)
+        image, labels = data["images"][0], data["labels"][0]
+        model = os.path.join(folder, "mixed.unet")
+        names = ["background", "nucleus", "cell"]
+        result = self.worker.train([image], [labels], model, iterations=3,
+                                   config=dict(TINY, classes=3, label_kind="classes", class_names=names)).result(120)
+        self.assertEqual(result["iterations"], 3)
+        info = self.worker.model_info(model)
+        self.assertEqual(info["classes"], 3, info)
+        self.assertEqual(info["class_names"], names, info)
+        segmented = self.worker.segment(model, [image], os.path.join(folder, "out"),
+                                        outputs=["classes", "mask", "instances"]).result(120)
+        (entry,) = segmented["outputs"]
+        self.assertEqual(tiff_info(entry["classes"]), (64, 64, 8, 1), "the class map is uint8")
+        self.assertEqual(len(entry["objects_per_class"]), 2, "one count per foreground class")
+        self.assertEqual(sum(entry["objects_per_class"]), entry["objects"])
+        metrics = self.worker.evaluate(labels, labels, truth_kind="classes")
+        self.assertEqual(len(metrics["class_iou"]), 3, metrics)
+        self.assertAlmostEqual(metrics["mean_iou"], 1.0, places=6, msg="a class image matches itself")
+
     def test_export_writes_a_bioimageio_package(self):
         package = os.path.join(STATE["folder"], "package.zip")
         result = self.worker.export(self.model, package, name="Tiny test U-Net", authors=["A. Person"])

@@ -150,6 +150,12 @@ rm "$work/shares/c_mask.tif"
 "$here/unet-segment-folder" --outputs mask --skip-done "$work/tiny.unet" "$work/many" "$work/shares" >/dev/null 2>"$work/skip2.err"
 check "--skip-done segments the image whose output is missing" grep -qF "1 segmented, 4 skipped (done)" "$work/skip2.err"
 check "and removes the temporary a killed run left" [ "$(outputs_in "$work/shares")" = "a_mask.tif b_mask.tif c_mask.tif d_mask.tif e_mask.tif " ]
+# ROIs and tables are .zip and .csv files: --skip-done knows their names too.
+"$here/unet-segment-folder" --outputs mask,rois,table --shard 1/3 "$work/tiny.unet" "$work/many" "$work/objects" >/dev/null 2>&1
+: >"$work/objects/.b_rois.zip.999-1.tmp"  # b is not in share 1/3 (a, d): redone
+"$here/unet-segment-folder" --outputs mask,rois,table --skip-done "$work/tiny.unet" "$work/many" "$work/objects" >/dev/null 2>"$work/skip3.err"
+check "--skip-done counts an image with its mask, ROIs and table as done" grep -qF "5 images (shard 1/1), 3 segmented, 2 skipped (done)" "$work/skip3.err"
+check "and removes the ROI zip's temporary" [ "$(outputs_in "$work/objects")" = "a_mask.tif a_objects.csv a_rois.zip b_mask.tif b_objects.csv b_rois.zip c_mask.tif c_objects.csv c_rois.zip d_mask.tif d_objects.csv d_rois.zip e_mask.tif e_objects.csv e_rois.zip " ]
 
 printf 'not a TIFF' >"$work/many/broken.tif"
 "$here/unet-segment-folder" --outputs mask "$work/tiny.unet" "$work/many" "$work/withbroken" >/dev/null 2>"$work/broken.err"

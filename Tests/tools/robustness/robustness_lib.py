@@ -195,11 +195,10 @@ def error_code(response):
     return error.get("code") if isinstance(error, dict) else None
 
 
-# The worker's temporary names (Sources/WorkerCore/AtomicFile.swift for models,
-# Sources/TIFFSupport/TemporarySibling.swift for TIFFs): hidden, in the destination folder.
+# The worker's temporary names (Sources/TIFFSupport/TemporarySibling.swift, the one rule for
+# every file it writes): hidden, in the destination folder, `.NAME.PID-RANDOM.tmp`.
 _TEMPORARY_PATTERNS = [
-    re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)-(?P<random>\d+)\.tmp$"),
-    re.compile(r"^\.(?P<name>.+)\.tmp-(?P<pid>\d+)-(?P<random>[0-9a-z]+)$"),
+    re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)-(?P<random>[0-9a-z]+)\.tmp$"),
 ]
 
 
