@@ -80,6 +80,14 @@ CASES = [
      replace(S + "progress.schema.json", '"generate", "export"]', '"generate_renamed", "export"]'), True),
     ("an error schema requiring data the worker does not send", "04-",
      replace(S + "error.schema.json", '"required": ["code", "message"]', '"required": ["code", "message", "data"]'), True),
+    ("Appose: a wrong response type expected", "18-",
+     replace(T + "18-appose.jsonl", '"responseType": "CANCELATION"}', '"responseType": "FAILURE"}'), True),
+    ("Appose: a task's end not expected (its expect removed)", "18-",
+     drop_line(T + "18-appose.jsonl", '"task": "a3b4-status", "responseType": "COMPLETION"'), True),
+    ("Appose: a response schema refusing UPDATE's current", "18-",
+     replace(S + "appose.response.schema.json", '"current": {\n', '"current_renamed": {\n'), True),
+    ("Appose: COMPLETION outputs checked against the method's result schema", "18-",
+     replace(S + "generate.result.schema.json", '"required": ["images", "labels"]', '"required": ["images", "labels", "count"]'), True),
 ]
 
 

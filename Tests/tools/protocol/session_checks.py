@@ -9,6 +9,9 @@
 - Progress: 0 <= done <= total, done never goes back within a stage, at most about 10 per
   second (15 in any one-second window, which leaves room for the always-sent first and last),
   and each transcript `progress` rule: allowed stages, count, first and last params.
+- Appose mode (`--appose`): HELLO is the first line; every EXECUTE gets one LAUNCH first, then
+  UPDATEs, then exactly one COMPLETION, CANCELATION or FAILURE, each expected by the transcript;
+  a COMPLETION's outputs are valid against its method's result schema.
 """
 
 from collections import defaultdict
@@ -20,6 +23,8 @@ MAX_PROGRESS_PER_SECOND = 15
 
 
 def check(run):
+    if run.appose:
+        return list(run.line_problems) + _appose_tasks(run)
     problems = list(run.line_problems)
     messages = [e for e in run.received if isinstance(e.value, dict)]
     responses = [e for e in messages if "id" in e.value]
@@ -122,3 +127,49 @@ def _progress_rule(run, key, rule, entries):
             if problem:
                 problems.append("%s: the %s one does not match: %s" % (name, which, problem))
     return problems
+
+
+TERMINAL_RESPONSES = ("COMPLETION", "CANCELATION", "FAILURE")
+
+
+def _appose_tasks(run):
+    problems = []
+    messages = [e for e in run.received if isinstance(e.value, dict)]
+    if not messages or messages[0].value.get("responseType") != "HELLO":
+        problems.append("the first line is not HELLO: %s" % (show(messages[0].value) if messages else "nothing"))
+    by_task = defaultdict(list)
+    for entry in messages:
+        if entry.value.get("responseType") != "HELLO":
+            by_task[wire_rules.id_key(entry.value.get("task"))].append(entry)
+    for key in sorted(set(by_task) | set(run.expected_answers), key=str):
+        entries = by_task.get(key, [])
+        kinds = [e.value.get("responseType") for e in entries]
+        name = "task %s" % wire_rules.show_key(key)
+        if key not in run.expected_answers:
+            problems.append("%s was never sent: %s" % (name, show(entries[0].value)))
+            continue
+        terminal = [e for e in entries if e.value.get("responseType") in TERMINAL_RESPONSES]
+        if len(terminal) != run.expected_answers[key]:
+            problems.append("%s: %d EXECUTE sent, %d COMPLETION/CANCELATION/FAILURE received" % (
+                name, run.expected_answers[key], len(terminal)))
+        if kinds.count("LAUNCH") != run.expected_answers[key] or (kinds and kinds[0] != "LAUNCH"):
+            problems.append("%s: LAUNCH must come first, once per EXECUTE: %s" % (name, kinds))
+        if terminal and entries[-1] is not terminal[-1]:
+            problems.append("%s: a line after its end: %s" % (name, show(entries[-1].value)))
+        for entry in terminal:
+            if not entry.consumed:
+                problems.append("unexpected response: %s" % show(entry.value, 300))
+            if entry.value.get("responseType") == "COMPLETION":
+                problems += _completion_schema(run, key, entry.value)
+    return problems
+
+
+def _completion_schema(run, key, message):
+    names = ["%s.result.schema.json" % m for m in run.methods_by_id.get(key, [])]
+    names = [n for n in names if run.schemas.has(n)]
+    if not names:
+        return ["a COMPLETION for task %s, which names no known method: %s" % (wire_rules.show_key(key), show(message))]
+    found = [run.schemas.problem(n, message["outputs"]) for n in names]
+    if all(found):
+        return ["%s in %s" % (found[-1], show(message, 300))]
+    return []

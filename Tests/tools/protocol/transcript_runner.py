@@ -85,6 +85,11 @@ class TranscriptRun:
         except (ValueError, OSError) as error:
             return ["cannot read the transcript: %s" % error]
         args = next((step["start"].get("args", []) for _, kind, step in steps if kind == "start"), [])
+        # `--appose`: the worker speaks the Appose worker protocol (Protocol/README.md, "Appose
+        # mode"); lines are checked against the appose.* schemas and answers counted per task.
+        self.appose = "--appose" in args
+        self.request_schema = "appose.request.schema.json" if self.appose else "request.schema.json"
+        self.message_schema = "appose.response.schema.json" if self.appose else "message.schema.json"
         try:
             for number, kind, step in steps:
                 if kind == "progress":
@@ -127,14 +132,21 @@ class TranscriptRun:
         kind, value, problem = wire_rules.parse_line(raw)
         schema_problem = None
         if kind == "message":
-            schema_problem = self.schemas.problem("request.schema.json", value)
+            schema_problem = self.schemas.problem(self.request_schema, value)
         elif kind == "garbage":
             schema_problem = problem
         if invalid and kind != "blank" and schema_problem is None:
-            raise StepFailure("marked invalid, but request.schema.json accepts it: %s" % display)
+            raise StepFailure("marked invalid, but %s accepts it: %s" % (self.request_schema, display))
         if not invalid and schema_problem is not None:
-            raise StepFailure("request.schema.json rejects a line sent as valid: %s (%s)" % (schema_problem, display))
-        if kind == "message" and isinstance(value, dict) and "id" in value:
+            raise StepFailure("%s rejects a line sent as valid: %s (%s)" % (self.request_schema, schema_problem, display))
+        if self.appose:
+            if kind == "message" and isinstance(value, dict) and value.get("requestType") == "EXECUTE":
+                key = wire_rules.id_key(value.get("task"))
+                if key is not None:
+                    self.expected_answers[key] += 1
+                    script = value.get("script")
+                    self.methods_by_id[key].append(script.strip() if isinstance(script, str) else None)
+        elif kind == "message" and isinstance(value, dict) and "id" in value:
             key = wire_rules.id_key(value["id"])
             if key is not None:
                 self.expected_answers[key] += 1
@@ -178,8 +190,8 @@ class TranscriptRun:
         if kind != "message":
             self.line_problems.append("stdout line is not a protocol message (%s): %r" % (problem or kind, raw[:200]))
             value = None
-        elif self.schemas.problem("message.schema.json", value):
-            self.line_problems.append("%s in %s" % (self.schemas.problem("message.schema.json", value), show(value)))
+        elif self.schemas.problem(self.message_schema, value):
+            self.line_problems.append("%s in %s" % (self.schemas.problem(self.message_schema, value), show(value)))
         if self.verbose:
             print("    <- %s" % raw.decode("utf-8", "replace").rstrip()[:200])
         self.received.append(Received(len(self.received), arrival, raw, value))
@@ -235,7 +247,7 @@ class TranscriptRun:
         return answers >= self.expected_answers[key]
 
     def _near_misses(self, pattern):
-        key = "id" if isinstance(pattern, dict) and "id" in pattern else "method"
+        key = next((k for k in ("id", "task") if isinstance(pattern, dict) and k in pattern), "method")
         wanted = pattern.get(key) if isinstance(pattern, dict) else None
         near = [e for e in self.received if not e.consumed and e.value is not None and
                 isinstance(e.value, dict) and e.value.get(key) == wanted]
