@@ -156,7 +156,7 @@ soak: build python-runtime
 # ThreadSanitizer, each in its own build folder; about 10 minutes on a quiet machine: not part of
 # `make test`. -DSANITIZER skips the tests of peak memory and speed; lsan.supp: the toolchain's
 # own leaks. The whole suite under TSan only times out (training runs 20-50x slower there).
-TSAN_SUITES = JSONRPCTests|FileErrorTests|LineLengthTests|InvalidParamsTests|MalformedInputTests|RequestLifecycleTests|CancellationTests
+TSAN_SUITES = JSONRPCTests|FileErrorTests|LineLengthTests|InvalidParamsTests|MalformedInputTests|RequestLifecycleTests|CancellationTests|ApposeTransportTests
 sanitize: deps
 	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/tools/sanitizers/lsan.supp \
 	  $(SWIFT) test $(SWIFT_FLAGS) -Xswiftc -DSANITIZER --sanitize=address -Xswiftc -use-ld=lld --scratch-path .build-asan
