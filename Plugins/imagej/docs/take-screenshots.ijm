@@ -39,7 +39,7 @@ setLocation(10, 130);
 ignored = call(helper + ".start", "unet.imagej.TrainCommand", "");
 wait(2500);
 ignored = call(helper + ".place", "U-Net Train", "290", "90");
-capture("train-dialog.png", 940, 690);
+capture("train-dialog.png", 1400, 790);
 ignored = call(helper + ".closeDialogs");
 wait(1000);
 
@@ -84,6 +84,6 @@ selectImage("nuclei.tif");
 ignored = call(helper + ".start", "unet.imagej.SegmentCommand", "");
 wait(2500);
 ignored = call(helper + ".place", "U-Net Segment", "330", "90");
-capture("segment-dialog.png", 1010, 540); // 7 checkboxes: tta ... instances, rois, table
+capture("segment-dialog.png", 1010, 540); // 8 checkboxes: tta ... instances, classes, rois, table
 ignored = call(helper + ".closeDialogs");
 ignored = call(helper + ".exit");

@@ -28,5 +28,5 @@ exec java -Dplugins.dir="$work/imagej" -cp "$IJ_JAR:$work/classes" ij.ImageJ \
   -macro "$docs/take-screenshots.ijm" "$image|$labels|$work|$docs"
 SESSION
 chmod +x "$work/session.sh"
-HOME="$work" timeout 300 xvfb-run -a -s "-screen 0 1200x760x24" "$work/session.sh"
+HOME="$work" timeout 300 xvfb-run -a -s "-screen 0 1400x1000x24" "$work/session.sh"
 ls -la "$docs"/*.png
