@@ -43,6 +43,9 @@ struct StreamedSegmentation {
   static let automaticPixels = 32 << 20
   /// The tile memory budget of a streamed image, so that tiles (and bands) stay small.
   static let tileMemoryMB = 256.0
+  /// Output pixels of one band at most (rows of tiles × width) when the tile size is chosen:
+  /// about 20 bytes each are held while a band is segmented and labelled.
+  static let maximumBandPixels = 16 << 20
 
   let reader: TIFFPageReader
   let segmenter: OverlapTileSegmenter<UNetTilePredictor>

@@ -158,14 +158,19 @@ enum SegmentMethod {
     }
     // Each input gets the tile that suits its own size: a 256x256 image among 1388x1040 ones
     // would otherwise be computed as one tile of the largest (up to 30 times the work).
-    // A streamed image's tiles fit a smaller budget: its bands are as wide as the image.
+    // A streamed image's tiles fit a smaller budget, and (unless `tile_size` is given) its
+    // bands, as wide as the image, stay within `maximumBandPixels`: memory does not grow with it.
     let segmenters = zip(grids, streamed).map { grid, streams in
       var budget = request
       if streams { budget.memoryMB = min(request.memoryMB, StreamedSegmentation.tileMemoryMB) }
-      return OverlapTileSegmenter(
-        predictor: predictor,
-        outputTileSize: chooseTileSize(budget, predictor: predictor, width: grid.networkWidth, height: grid.networkHeight),
-        testTimeAugmentation: request.tta)
+      let (width, height) = (grid.networkWidth, grid.networkHeight)
+      var size = chooseTileSize(budget, predictor: predictor, width: width, height: height)
+      if streams && request.tileSize == nil && size * width > StreamedSegmentation.maximumBandPixels {
+        size = legalOutputTileSize(
+          requested: StreamedSegmentation.maximumBandPixels / width, predictor: predictor, imageWidth: width,
+          imageHeight: height)
+      }
+      return OverlapTileSegmenter(predictor: predictor, outputTileSize: size, testTimeAugmentation: request.tta)
     }
     let tilesPerImage = zip(segmenters, zip(grids, infos)).map { segmenter, gridAndInfo in
       let (grid, info) = gridAndInfo
