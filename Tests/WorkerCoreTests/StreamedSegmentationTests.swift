@@ -77,6 +77,31 @@ struct StreamedSegmentationTests {
     #expect(await session.finish())
   }
 
+  @Test("Streamed mask and class map alone (no instances, no scratch files) equal the in-memory ones")
+  func maskAndClassesOnly() async throws {
+    let trained = try await TrainedNucleiModel.shared
+    let folder = TestFolder("streamed-mask-classes")
+    let input = folder.file("mosaic.tif")
+    try Self.mosaic(trained, columns: 2, rows: 3, to: input)
+    let session = WorkerSession(threads: 2)
+    var entries: [JSONValue] = []
+    for (id, stream) in [(1, true), (2, false)] {
+      let result = try await SegmentWithTrainedModelTests.segment(
+        session, .int(Int64(id)), model: trained.model, images: [input], outputDir: folder.file("out\(id)"),
+        extra: ["tile_size": 44, "stream": .bool(stream), "outputs": ["mask", "classes"]])
+      entries.append(try #require(result["outputs"]?[0]))
+    }
+    #expect(entries[0]["bands"] != nil && entries[0]["approximate_bands"] == nil && entries[0]["objects"] == nil)
+    for kind in ["mask", "classes"] {
+      let a = try TIFFReader.read(path: try #require(entries[0][kind]?.stringValue))
+      let b = try TIFFReader.read(path: try #require(entries[1][kind]?.stringValue))
+      #expect(a.images[0].samples == b.images[0].samples, "\(kind) differs")
+    }
+    #expect((try? FileManager.default.contentsOfDirectory(atPath: folder.file("out1")))?.sorted()
+      == ["mosaic_classes.tif", "mosaic_mask.tif"])
+    #expect(await session.finish())
+  }
+
   @Test("Cancelling a streamed image leaves no output, temporary or scratch file")
   func cancelStreamed() async throws {
     let trained = try await TrainedNucleiModel.shared
