@@ -83,8 +83,16 @@ struct StreamedSegmentation {
       }
     }
     var writers: [TIFFStripWriter] = []
+    let tilesOfImage = segmenter.plan(imageWidth: width, imageHeight: height).tiles.count
+    // The passes without tiles report too (rate-limited), so that progress keeps coming:
+    // `pass` names the pass, `done` stays at the tiles finished.
+    func heartbeat(_ pass: String, tilesDone: Int) {
+      context.progress.report(
+        stage: "segment", done: tilesDone, total: totalTiles,
+        extra: [("image", .int(Int64(imageIndex))), ("pass", .string(pass))])
+    }
     do {
-      let ranges = try normalizationRanges(context: context)
+      let ranges = try normalizationRanges(context: context) { heartbeat("histogram", tilesDone: tilesBefore) }
       let probabilities = try writer("probabilities", .float32)
       let masks = try writer("mask", .uint8)
       let classMaps = try writer("classes", .uint8)
@@ -104,6 +112,7 @@ struct StreamedSegmentation {
         let done = tilesDone
         let extra: [(String, JSONValue)] = [
           ("image", .int(Int64(imageIndex))), ("band", .int(Int64(index + 1))), ("bands", .int(Int64(bands.count))),
+          ("pass", .string("network")),
         ]
         let probability: [Float]
         do {
@@ -141,7 +150,8 @@ struct StreamedSegmentation {
           let grown = try ScratchFile(in: scratchFolder)
           approximateBands = try grow(
             labels: labelScratch, probability: probabilityScratch, into: grown, roots: roots, areas: &areas,
-            context: context)
+            context: context
+          ) { heartbeat("instances", tilesDone: tilesBefore + tilesOfImage) }
           labelSource = grown
         } else {
           for id in roots.indices.dropFirst() { areas[Int(roots[id])] += objects.maskAreas[id] }
@@ -154,6 +164,7 @@ struct StreamedSegmentation {
         writers.append(instances)
         for y0 in stride(from: 0, to: height, by: Self.instanceBandRows) {
           try context.token.check()
+          heartbeat("instances", tilesDone: tilesBefore + tilesOfImage)
           let rows = min(Self.instanceBandRows, height - y0)
           let ids = try labelSource.read(UInt32.self, count: rows * width, at: y0 * width)
           let labels = ids.map { numbering.labels[Int($0)] }
@@ -190,8 +201,11 @@ struct StreamedSegmentation {
     }
   }
 
-  /// Pass 1: each channel's normalisation range from the histogram of all its values.
-  private func normalizationRanges(context: RequestContext) throws -> [(low: Float, high: Float)] {
+  /// Pass 1: each channel's normalisation range from the histogram of all its values;
+  /// `heartbeat` is called before each read.
+  private func normalizationRanges(
+    context: RequestContext, heartbeat: () -> Void
+  ) throws -> [(low: Float, high: Float)] {
     let info = reader.info
     let range: ClosedRange<Int> =
       switch info.sampleType {
@@ -205,6 +219,7 @@ struct StreamedSegmentation {
     let step = max(1, (16 << 20) / (info.width * info.channels))
     for y0 in stride(from: 0, to: info.height, by: step) {
       try context.token.check()
+      heartbeat()
       let image = try reader.rows(y0..<min(info.height, y0 + step), ofImage: 0)
       let plane = image.width * image.height
       for c in 0..<info.channels {
@@ -254,17 +269,18 @@ struct StreamedSegmentation {
   }
 
   /// Pass 3: grows the objects band by band into `grown` (root ids), adding every object's
-  /// pixels to `areas` (indexed by root).
+  /// pixels to `areas` (indexed by root); `heartbeat` is called before each band.
   /// - Returns: the bands not shown exact even with the largest halo.
   private func grow(
     labels: ScratchFile, probability: ScratchFile, into grown: ScratchFile, roots: [UInt32], areas: inout [Int],
-    context: RequestContext
+    context: RequestContext, heartbeat: () -> Void
   ) throws -> Int {
     let width = reader.info.width
     let height = reader.info.height
     var approximate = 0
     for y0 in stride(from: 0, to: height, by: Self.instanceBandRows) {
       try context.token.check()
+      heartbeat()
       let y1 = min(height, y0 + Self.instanceBandRows)
       var halo = Self.initialHalo
       while true {

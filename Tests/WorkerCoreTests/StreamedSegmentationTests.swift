@@ -74,6 +74,11 @@ struct StreamedSegmentationTests {
     // Progress is thinned to about 10 a second, so not every band need show.
     let progress = session.progress(of: 1)
     #expect(progress.contains { $0["params"]?["bands"]?.int64Value == bands && ($0["params"]?["band"]?.int64Value ?? 0) >= 1 })
+    // The first report (always sent) is the histogram pass's; the instance passes report last.
+    #expect(progress.first?["params"]?["pass"] == "histogram", "\(progress.first.map { $0.serialized() } ?? "none")")
+    #expect(progress.last?["params"]?["pass"] == "instances", "\(progress.last.map { $0.serialized() } ?? "none")")
+    let done = progress.compactMap { $0["params"]?["done"]?.int64Value }
+    #expect(done == done.sorted(), "progress went backwards: \(done)")
     #expect(await session.finish())
   }
 
