@@ -188,6 +188,13 @@ final class LibTIFFHandle {
     }
   }
 
+  /// Encodes `byteCount` bytes as tile `tile`. libtiff may modify the buffer (byte swapping).
+  func writeTile(_ tile: UInt32, from buffer: UnsafeMutableRawPointer, byteCount: Int) throws(TIFFError) {
+    guard TIFFWriteEncodedTile(tiff, tile, buffer, tmsize_t(byteCount)) == tmsize_t(byteCount) else {
+      throw error(.writeFailed, "cannot write tile \(tile)")
+    }
+  }
+
   /// Writes the current directory and starts the next page.
   func writeDirectory() throws(TIFFError) {
     guard TIFFWriteDirectory(tiff) == 1 else { throw error(.writeFailed, "cannot write a page directory") }

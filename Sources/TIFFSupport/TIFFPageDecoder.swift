@@ -1,27 +1,48 @@
 /// Decodes one page's strips or tiles through libtiff into planar samples: plane by plane,
 /// row-major, whatever the file's arrangement (interleaved or separate planes, strips or tiles,
 /// 1-bit packed rows), converting 16- and 64-bit floats to `float32`.
+///
+/// `rows` limits decoding to a band of rows (the strips or tiles that cover it), for reading a
+/// page larger than memory band by band; the destination then holds only those rows.
 struct TIFFPageDecoder {
   let layout: TIFFPageLayout
   let handle: LibTIFFHandle
+  /// The rows to decode; the whole page unless given.
+  let rows: Range<Int>
+
+  init(layout: TIFFPageLayout, handle: LibTIFFHandle, rows: Range<Int>? = nil) {
+    self.layout = layout
+    self.handle = handle
+    self.rows = rows ?? 0..<layout.height
+    precondition(self.rows.lowerBound >= 0 && self.rows.upperBound <= layout.height, "TIFFPageDecoder: rows outside the page")
+  }
+
+  /// Whether only part of the page is decoded.
+  private var isBand: Bool { rows != 0..<layout.height }
+
+  /// Samples decoded into the destination (all planes of `rows`).
+  private var bandSampleCount: Int { layout.width * rows.count * layout.samplesPerPixel }
+
+  /// Bytes the destination must hold: `bandSampleCount` samples of `layout.outputType`.
+  var decodedByteCount: Int { bandSampleCount * layout.outputType.byteCount }
 
   /// Largest scratch buffer for one strip or tile beyond the page's own size: tiles may be
   /// larger than a small image, but not arbitrarily (a header can claim any tile size).
   private static let scratchAllowance = 64 << 20
 
   /// Decodes the handle's current directory, which must be `layout`'s, into `destination`:
-  /// `layout.samplesPerPixel` planes of `width` × `height` samples of `layout.outputType`.
+  /// `layout.samplesPerPixel` planes of `width` × `rows.count` samples of `layout.outputType`.
   func decode(into destination: UnsafeMutableRawBufferPointer) throws(TIFFError) {
-    precondition(destination.count >= layout.decodedByteCount, "TIFFPageDecoder: destination too small")
+    precondition(destination.count >= decodedByteCount, "TIFFPageDecoder: destination too small")
     guard let base = destination.baseAddress else { return }
     let errorsBefore = handle.errorCount
     switch layout.stored {
     case .float(2), .float(8):
       let stored = UnsafeMutableRawPointer.allocate(
-        byteCount: layout.sampleCount * layout.stored.byteCount, alignment: 16)
+        byteCount: bandSampleCount * layout.stored.byteCount, alignment: 16)
       defer { stored.deallocate() }
       try decodeStored(into: stored)
-      Self.convertToFloat32(stored, storedBytes: layout.stored.byteCount, count: layout.sampleCount,
+      Self.convertToFloat32(stored, storedBytes: layout.stored.byteCount, count: bandSampleCount,
                             into: base)
     default:
       try decodeStored(into: base)
@@ -50,20 +71,27 @@ struct TIFFPageDecoder {
   private func decodeStrips(rowsPerStrip: Int, into destination: UnsafeMutableRawPointer) throws(TIFFError) {
     let rowBytes = storedRow(width: layout.width).bytes
     // Rows of one plane lie in the destination as the strip holds them: decode in place.
-    let inPlace = layout.stored != .bit && (layout.isPlanarSeparate || layout.samplesPerPixel == 1)
-    let scratch = inPlace ? nil : UnsafeMutableRawPointer.allocate(byteCount: rowsPerStrip * rowBytes, alignment: 16)
+    // A band's first and last strips hold rows outside it: those go through the scratch buffer.
+    let inPlace = layout.stored != .bit && (layout.isPlanarSeparate || layout.samplesPerPixel == 1) && !isBand
+    let (scratchBytes, overflow) = rowBytes.multipliedReportingOverflow(by: rowsPerStrip)
+    guard !overflow, inPlace || scratchBytes <= layout.storedByteCount + Self.scratchAllowance else {
+      throw handle.error(.corrupt, "page \(layout.directory + 1): strips of \(rowsPerStrip) rows are implausibly large")
+    }
+    let scratch = inPlace ? nil : UnsafeMutableRawPointer.allocate(byteCount: scratchBytes, alignment: 16)
     defer { scratch?.deallocate() }
+    let firstStripRow = rows.lowerBound - rows.lowerBound % rowsPerStrip
     for plane in 0..<planeCount {
-      for firstRow in stride(from: 0, to: layout.height, by: rowsPerStrip) {
-        let rows = min(rowsPerStrip, layout.height - firstRow)
+      for firstRow in stride(from: firstStripRow, to: rows.upperBound, by: rowsPerStrip) {
+        let stripRows = min(rowsPerStrip, layout.height - firstRow)
         let strip = handle.stripIndex(row: firstRow, plane: plane)
         if let scratch {
-          try handle.readStrip(strip, into: scratch, byteCount: rows * rowBytes)
-          for row in 0..<rows {
-            emitRow(from: scratch + row * rowBytes, plane: plane, y: firstRow + row, x: 0,
+          try handle.readStrip(strip, into: scratch, byteCount: stripRows * rowBytes)
+          for row in max(firstRow, rows.lowerBound)..<min(firstRow + stripRows, rows.upperBound) {
+            emitRow(from: scratch + (row - firstRow) * rowBytes, plane: plane, y: row, x: 0,
                     count: layout.width, into: destination)
           }
         } else {
+          let rows = stripRows
           let offset = (plane * layout.height + firstRow) * rowBytes
           try handle.readStrip(strip, into: destination + offset, byteCount: rows * rowBytes)
         }
@@ -82,14 +110,15 @@ struct TIFFPageDecoder {
     }
     let scratch = UnsafeMutableRawPointer.allocate(byteCount: tileBytes, alignment: 16)
     defer { scratch.deallocate() }
+    let firstTileY = rows.lowerBound - rows.lowerBound % tileHeight
     for plane in 0..<planeCount {
-      for tileY in stride(from: 0, to: layout.height, by: tileHeight) {
+      for tileY in stride(from: firstTileY, to: rows.upperBound, by: tileHeight) {
         for tileX in stride(from: 0, to: layout.width, by: tileWidth) {
           try handle.readTile(handle.tileIndex(x: tileX, y: tileY, plane: plane), into: scratch,
                               byteCount: tileBytes)
           let columns = min(tileWidth, layout.width - tileX)
-          for row in 0..<min(tileHeight, layout.height - tileY) {
-            emitRow(from: scratch + row * rowBytes, plane: plane, y: tileY + row, x: tileX,
+          for row in max(tileY, rows.lowerBound)..<min(tileY + tileHeight, layout.height, rows.upperBound) {
+            emitRow(from: scratch + (row - tileY) * rowBytes, plane: plane, y: row, x: tileX,
                     count: columns, into: destination)
           }
         }
@@ -97,14 +126,16 @@ struct TIFFPageDecoder {
     }
   }
 
-  /// Copies `count` decoded pixels of row `y`, starting at column `x`, into the planar
-  /// destination: unpacking bits, copying a plane's run, or splitting interleaved samples.
+  /// Copies `count` decoded pixels of page row `y` (inside `rows`), starting at column `x`,
+  /// into the planar destination: unpacking bits, copying a plane's run, or splitting
+  /// interleaved samples.
   private func emitRow(
-    from source: UnsafeRawPointer, plane: Int, y: Int, x: Int, count: Int,
+    from source: UnsafeRawPointer, plane: Int, y pageRow: Int, x: Int, count: Int,
     into destination: UnsafeMutableRawPointer
   ) {
     let width = layout.width
-    let planeSamples = width * layout.height
+    let y = pageRow - rows.lowerBound
+    let planeSamples = width * rows.count
     let sampleBytes = layout.stored.byteCount
     if layout.stored == .bit {
       let target = destination.assumingMemoryBound(to: UInt8.self) + (y * width + x)

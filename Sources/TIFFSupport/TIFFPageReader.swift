@@ -44,6 +44,34 @@ public final class TIFFPageReader {
     return try Self.decodeImage(imagePages[index], handle: handle)
   }
 
+  /// Decodes rows `rows` of image `index` only (all its channels): the strips or tiles that
+  /// cover them, so that a page larger than memory can be read band by band. The result is
+  /// those rows of what `image(at:)` gives (`width` × `rows.count`).
+  /// - Throws: `.corrupt` for damaged pixel data; `.invalidData` for an index or rows out of range.
+  public func rows(_ rows: Range<Int>, ofImage index: Int) throws(TIFFError) -> TIFFImage {
+    guard imagePages.indices.contains(index) else {
+      throw TIFFError(.invalidData, path: path, message: "image \(index) requested, the file has \(imagePages.count)")
+    }
+    let pages = imagePages[index]
+    let first = pages[0]
+    guard rows.lowerBound >= 0, rows.upperBound <= first.height, !rows.isEmpty else {
+      throw TIFFError(.invalidData, path: path, message: "rows \(rows) requested, the image has \(first.height)")
+    }
+    let channels = pages.count * first.samplesPerPixel
+    let samples = try TIFFSamples.make(first.outputType, count: channels * first.width * rows.count) {
+      (buffer: UnsafeMutableRawBufferPointer) throws(TIFFError) in
+      var offset = 0
+      for page in pages {
+        try handle.moveToDirectory(page.directory)
+        let decoder = TIFFPageDecoder(layout: page, handle: handle, rows: rows)
+        let slice = UnsafeMutableRawBufferPointer(rebasing: buffer[offset..<(offset + decoder.decodedByteCount)])
+        try decoder.decode(into: slice)
+        offset += decoder.decodedByteCount
+      }
+    }
+    return TIFFImage(width: first.width, height: rows.count, channels: channels, samples: samples)
+  }
+
   /// The tag summary of a scanned file.
   private static func info(of scan: TIFFFileScan) -> TIFFStackInfo {
     let shapes = scan.imagePages.map { pages in

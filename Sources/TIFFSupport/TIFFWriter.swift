@@ -116,7 +116,8 @@ public enum TIFFWriter {
     try image.samples.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) throws(TIFFError) in
       guard let base = bytes.baseAddress else { return }
       for channel in 0..<image.channels {
-        try setPageTags(handle, image: image, compression: compression, predictor: usesPredictor,
+        try setPageTags(handle, width: image.width, height: image.height, type: type,
+                        compression: compression, predictor: usesPredictor,
                         rowsPerStrip: rowsPerStrip, calibration: calibration,
                         description: channel == 0 ? description : nil)
         for (strip, firstRow) in stride(from: 0, to: image.height, by: rowsPerStrip).enumerated() {
@@ -130,14 +131,13 @@ public enum TIFFWriter {
     }
   }
 
-  private static func setPageTags(
-    _ handle: LibTIFFHandle, image: TIFFImage, compression: TIFFCompression, predictor: Bool,
-    rowsPerStrip: Int, calibration: TIFFCalibration?, description: String?
+  static func setPageTags(
+    _ handle: LibTIFFHandle, width: Int, height: Int, type: TIFFSampleType, compression: TIFFCompression,
+    predictor: Bool, rowsPerStrip: Int, calibration: TIFFCalibration?, description: String?
   ) throws(TIFFError) {
-    let type = image.sampleType
     let format = type.isFloatingPoint ? SAMPLEFORMAT_IEEEFP : type.isSigned ? SAMPLEFORMAT_INT : SAMPLEFORMAT_UINT
-    var ok = handle.setUInt32(TIFFTAG_IMAGEWIDTH, UInt32(image.width))
-      && handle.setUInt32(TIFFTAG_IMAGELENGTH, UInt32(image.height))
+    var ok = handle.setUInt32(TIFFTAG_IMAGEWIDTH, UInt32(width))
+      && handle.setUInt32(TIFFTAG_IMAGELENGTH, UInt32(height))
       && handle.setUInt16(TIFFTAG_BITSPERSAMPLE, UInt16(type.byteCount * 8))
       && handle.setUInt16(TIFFTAG_SAMPLESPERPIXEL, 1)
       && handle.setUInt16(TIFFTAG_SAMPLEFORMAT, UInt16(format))

@@ -5,7 +5,8 @@ import TIFFSupport
 
 /// Any bytes as a TIFF file: written to a scratch file (libtiff reads paths), then read with
 /// the worker's limits, first the tags alone, then every page. A `TIFFError` is the expected
-/// refusal; what `read` returns must agree with what `readInfo` promised.
+/// refusal; what `read` returns must agree with what `readInfo` promised, and a band of rows
+/// read alone (`TIFFPageReader.rows`, the streamed `segment`'s reads) must equal those rows.
 enum TIFFFuzzing {
   static func run(_ bytes: [UInt8]) {
     guard writeScratch(bytes) else { fuzzFailure("cannot write the scratch file \(scratchPath)") }
@@ -23,8 +24,27 @@ enum TIFFFuzzing {
       if let first = stack.images.first, first.width != info.width || first.height != info.height {
         fuzzFailure("readInfo promised \(info.width)×\(info.height), read gave \(first.width)×\(first.height)")
       }
+      if let first = stack.images.first { checkBand(of: first) }
     } catch {
       return
+    }
+  }
+
+  /// The middle third of the first image's rows, read alone, equals those rows of the image.
+  private static func checkBand(of image: TIFFImage) {
+    let rows = (image.height / 3)..<max(image.height / 3 + 1, 2 * image.height / 3)
+    guard let reader = try? TIFFPageReader(path: scratchPath), let band = try? reader.rows(rows, ofImage: 0) else { return }
+    let whole = image.floatPlanes()
+    let part = band.floatPlanes()
+    let plane = image.width * rows.count
+    for c in 0..<image.channels {
+      for i in 0..<plane {
+        let expected = whole[(c * image.height + rows.lowerBound) * image.width + i]
+        let got = part[c * plane + i]
+        if expected != got && !(expected.isNaN && got.isNaN) {
+          fuzzFailure("rows \(rows) read alone differ from the whole image at channel \(c), sample \(i)")
+        }
+      }
     }
   }
 

@@ -32,6 +32,19 @@ enum SegmentMethod {
     var setsThreshold = false
     /// `pixel_size`: micrometres per pixel of every input, overriding what the files state.
     var pixelSize: Double? = nil
+    /// `stream`: segment band by band (true), in memory (false), or by size (nil; see
+    /// `StreamedSegmentation`).
+    var stream: Bool? = nil
+
+    /// Whether the image of `info` is segmented band by band.
+    /// - Throws: `invalidParams` when `stream` is true and the image cannot be streamed.
+    func streams(_ path: String, info: TIFFStackInfo, classes: Int, grid: SegmentationGrid) throws(RPCError) -> Bool {
+      let obstacle = StreamedSegmentation.obstacle(info: info, classes: classes, grid: grid, kinds: outputs)
+      if stream == true, let obstacle {
+        throw RPCError.invalidParams(field: "stream", "\(path) cannot be streamed: \(obstacle)")
+      }
+      return obstacle == nil && (stream ?? (info.width * info.height >= StreamedSegmentation.automaticPixels))
+    }
 
     /// The options for `model`: what the request gives, else the post-processing calibrated
     /// at training, else the defaults (the minimum area from the training labels). The model's
@@ -65,7 +78,7 @@ enum SegmentMethod {
   static func parse(_ params: ParamsReader) throws(RPCError) -> Request {
     try params.rejectUnknownKeys(allowed: [
       "model", "images", "output_dir", "outputs", "tile_size", "memory_mb", "tta", "grow_instances", "threshold",
-      "growth_threshold", "min_object_area", "pixel_size",
+      "growth_threshold", "min_object_area", "pixel_size", "stream",
     ])
     let images = try params.stringArray("images")
     if images.isEmpty { throw RPCError.invalidParams(field: "images", "images must name at least one TIFF file") }
@@ -89,7 +102,8 @@ enum SegmentMethod {
         threshold: threshold,
         growInstances: try params.optionalBool("grow_instances") ?? InstanceOptions.defaultGrowInstances),
       growthThreshold: growthThreshold, minimumArea: minimumArea, setsThreshold: setsThreshold,
-      pixelSize: try params.optionalDouble("pixel_size", in: PixelSize.acceptedRange))
+      pixelSize: try params.optionalDouble("pixel_size", in: PixelSize.acceptedRange),
+      stream: try params.optionalBool("stream"))
   }
 
   /// Output paths of one input, by kind: `<stem>_<kind>.tif`, `<stem>_rois.zip` and
@@ -132,6 +146,9 @@ enum SegmentMethod {
                "model_channels": .int(Int64(predictor.inputChannels))])
     }
     let grids = infos.map { request.grid(for: $0, model: model) }
+    let streamed = try zip(request.images, zip(infos, grids)).map { path, infoAndGrid in
+      try request.streams(path, info: infoAndGrid.0, classes: classes, grid: infoAndGrid.1)
+    }
     if let modelPixelSize = model.pixelSize,
       let unstated = zip(request.images, grids).first(where: { $0.1.pixelSize == nil })?.0
     {
@@ -141,11 +158,19 @@ enum SegmentMethod {
     }
     // Each input gets the tile that suits its own size: a 256x256 image among 1388x1040 ones
     // would otherwise be computed as one tile of the largest (up to 30 times the work).
-    let segmenters = grids.map { grid in
-      OverlapTileSegmenter(
-        predictor: predictor,
-        outputTileSize: chooseTileSize(request, predictor: predictor, width: grid.networkWidth, height: grid.networkHeight),
-        testTimeAugmentation: request.tta)
+    // A streamed image's tiles fit a smaller budget, and (unless `tile_size` is given) its
+    // bands, as wide as the image, stay within `maximumBandPixels`: memory does not grow with it.
+    let segmenters = zip(grids, streamed).map { grid, streams in
+      var budget = request
+      if streams { budget.memoryMB = min(request.memoryMB, StreamedSegmentation.tileMemoryMB) }
+      let (width, height) = (grid.networkWidth, grid.networkHeight)
+      var size = chooseTileSize(budget, predictor: predictor, width: width, height: height)
+      if streams && request.tileSize == nil && size * width > StreamedSegmentation.maximumBandPixels {
+        size = legalOutputTileSize(
+          requested: StreamedSegmentation.maximumBandPixels / width, predictor: predictor, imageWidth: width,
+          imageHeight: height)
+      }
+      return OverlapTileSegmenter(predictor: predictor, outputTileSize: size, testTimeAugmentation: request.tta)
     }
     let tilesPerImage = zip(segmenters, zip(grids, infos)).map { segmenter, gridAndInfo in
       let (grid, info) = gridAndInfo
@@ -166,6 +191,20 @@ enum SegmentMethod {
       let segmenter = segmenters[index]
       let grid = grids[index]
       let options = request.instanceOptions(for: model, grid: grid)
+      if streamed[index] {
+        let streaming = StreamedSegmentation(
+          reader: reader, segmenter: segmenter, normalization: model.normalization, options: options,
+          paths: plannedPaths[index], kinds: request.outputs, scratchFolder: request.outputDir)
+        var entry: [(String, JSONValue)] = [
+          ("image", .string(path)), ("tile_size", .int(Int64(segmenter.outputTileSize))),
+        ]
+        if let pixelSize = grid.pixelSize { entry.append(("pixel_size", .double(pixelSize.micrometres))) }
+        entry += try streaming.run(
+          context: context, imageIndex: index, tilesBefore: finishedTiles, totalTiles: totalTiles)
+        finishedTiles += tilesPerImage[index]
+        results.append(.object(JSONObject(entry)))
+        continue
+      }
       let outputs = try StackOutputs(
         paths: plannedPaths[index], kinds: request.outputs, pageCount: reader.imageCount, classes: classes,
         calibration: reader.info.calibration)
