@@ -19,7 +19,8 @@ public final class TIFFPageReader {
       throw TIFFError(.notTIFF, path: path, message: "the file is empty")
     }
     let handle = try LibTIFFHandle.open(
-      path: path, mode: "rm", maxSingleAllocation: max(limits.maxDecodedBytes, 1 << 20),
+      path: path, mode: "rm",
+      maxSingleAllocation: min(max(limits.maxDecodedBytes, 1 << 20), TIFFReadLimits.standard.maxDecodedBytes),
       classify: { FileProbe.classifyOpenFailure(path) })
     let scan = try TIFFFileScan.scan(handle, fileSize: try FileProbe.regularFileSize(path), limits: limits)
     self.path = path
@@ -36,10 +37,20 @@ public final class TIFFPageReader {
   public var imageCount: Int { imagePages.count }
 
   /// Decodes image `index` (0-based, `0..<imageCount`).
-  /// - Throws: `.corrupt` for damaged pixel data; `.invalidData` for an index out of range.
+  /// - Throws: `.corrupt` for damaged pixel data; `.invalidData` for an index out of range;
+  ///   `.tooLarge` for an image of more than `TIFFReadLimits.standard` (read it by `rows`).
   public func image(at index: Int) throws(TIFFError) -> TIFFImage {
     guard imagePages.indices.contains(index) else {
       throw TIFFError(.invalidData, path: path, message: "image \(index) requested, the file has \(imagePages.count)")
+    }
+    // A file opened with `TIFFReadLimits.streamed` may hold a page too large to decode whole.
+    let bytes = imagePages[index].reduce(0) { $0 + $1.decodedByteCount }
+    let limit = TIFFReadLimits.standard.maxDecodedBytes
+    guard bytes <= limit else {
+      let first = imagePages[index][0]
+      throw TIFFError(
+        .tooLarge, path: path,
+        message: "image \(index + 1) (\(first.width)×\(first.height)×\(imagePages[index].count * first.samplesPerPixel) \(first.outputType.rawValue)) needs more than the limit of \(limit) bytes to decode whole")
     }
     return try Self.decodeImage(imagePages[index], handle: handle)
   }

@@ -72,6 +72,12 @@ public struct TIFFReadLimits: Sendable, Equatable {
     self.maxDecodedBytes = maxDecodedBytes
   }
 
-  /// 4 GiB of decoded samples per file.
+  /// 4 GiB of decoded samples per file: what a reader that decodes whole pages may allocate.
   public static let standard = TIFFReadLimits(maxDecodedBytes: 4 << 30)
+
+  /// 1 TiB of decoded samples per file, for a page read band by band (`TIFFPageReader.rows`),
+  /// whose memory is bounded by the band, not the file: a 50,000² RGB slide (7.5 GB) is read.
+  /// The header must still fit the file (a compressed page of at most its codec's ratio), and
+  /// libtiff's single allocations stay within `standard`.
+  public static let streamed = TIFFReadLimits(maxDecodedBytes: 1 << 40)
 }

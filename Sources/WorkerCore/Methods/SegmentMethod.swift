@@ -132,7 +132,9 @@ enum SegmentMethod {
     try checkOutputs(plannedPaths, request: request)
 
     // Read every header first: wrong files fail before any work, and progress knows its total.
-    let infos = try request.images.map { try TIFFReader.readInfo(path: $0) }
+    // Files are read page by page or band by band, so the limit is the streamed one; a page
+    // that must be decoded whole is held to the standard limit below.
+    let infos = try request.images.map { try TIFFReader.readInfo(path: $0, limits: .streamed) }
     // Outputs are stacks of one size; pages of different sizes or channel counts would also
     // defeat the channel check below, which sees page 0 only.
     for (path, info) in zip(request.images, infos) where !info.isUniform {
@@ -148,6 +150,11 @@ enum SegmentMethod {
     let grids = infos.map { request.grid(for: $0, model: model) }
     let streamed = try zip(request.images, zip(infos, grids)).map { path, infoAndGrid in
       try request.streams(path, info: infoAndGrid.0, classes: classes, grid: infoAndGrid.1)
+    }
+    for index in request.images.indices where !streamed[index] {
+      let obstacle = StreamedSegmentation.obstacle(
+        info: infos[index], classes: classes, grid: grids[index], kinds: request.outputs)
+      try checkDecodableWhole(request.images[index], info: infos[index], obstacle: obstacle)
     }
     if let modelPixelSize = model.pixelSize,
       let unstated = zip(request.images, grids).first(where: { $0.1.pixelSize == nil })?.0
@@ -183,7 +190,7 @@ enum SegmentMethod {
     var results: [JSONValue] = []
     for (index, path) in request.images.enumerated() {
       // One page at a time: memory is bounded by a page and its outputs, not by the stack.
-      let reader = try TIFFPageReader(path: path)
+      let reader = try TIFFPageReader(path: path, limits: .streamed)
       // The checks above were made on this header; a file replaced since could break them.
       guard reader.info == infos[index] else {
         throw RPCError.fileUnreadable(path: path, "\(path) changed while the request was running")
@@ -384,6 +391,18 @@ enum SegmentMethod {
       classMaps?.discard()
       instances?.discard()
     }
+  }
+
+  /// An image segmented in memory is decoded whole: one image of more than
+  /// `TIFFReadLimits.standard` is refused before any work, naming what would let it stream.
+  static func checkDecodableWhole(_ path: String, info: TIFFStackInfo, obstacle: String?) throws(TIFFError) {
+    let limit = TIFFReadLimits.standard.maxDecodedBytes
+    let imageBytes = info.decodedByteCount / max(info.imageCount, 1)
+    guard imageBytes > limit else { return }
+    let why = obstacle.map { "it cannot be streamed (\($0))" } ?? "\"stream\": false was given"
+    throw TIFFError(
+      .tooLarge, path: path,
+      message: "\(path): one image (\(info.width)×\(info.height)×\(info.channels) \(info.sampleType.rawValue)) needs more than the limit of \(limit) bytes to segment in memory, and \(why)")
   }
 
   /// Outputs may not overwrite an input, and two inputs may not share output names.
