@@ -27,7 +27,7 @@ struct Options {
     usage: unet-bench [--base-channels N] [--depth N] [--tile N] [--mode forward|train|both|segment]
                       [--reps N] [--warmup N] [--threads N] [--profile] [--image N] [--in-ch N]
                       [--classes N] [--lr X] [--momentum X] [--dropout X] [--seed N] [--peak-gflops X]
-                      [--winograd f4x4|f2x2]
+                      [--winograd f4x4|f4x4half|f4x4mixed|f2x2]
 
     Times the U-Net on one tile (--tile is the input edge: 572 -> 388 output) and prints one JSON
     line with the peer script's fields (Benchmarks/unet_peer.py). forward: inference of one tile;
@@ -88,8 +88,10 @@ struct Options {
       case "--winograd":
         switch value(flag) {
         case "f4x4": winograd = .f4x4
+        case "f4x4half": winograd = .f4x4HalfPoints
+        case "f4x4mixed": winograd = .f4x4MixedPoints
         case "f2x2": winograd = .f2x2
-        default: Options.fail("--winograd must be f4x4 or f2x2")
+        default: Options.fail("--winograd must be f4x4, f4x4half, f4x4mixed or f2x2")
         }
       case "--help", "-h":
         print(Options.usage)

@@ -1,8 +1,9 @@
 import NeuralCore
 import Testing
 
-/// The forward 3×3 convolution by Winograd F(4×4, 3×3) (`Convolution2D.forward(winograd:
-/// .f4x4)`, what the U-Net runs on its large maps) against the naive reference in Double: every
+/// The forward 3×3 convolution by Winograd F(4×4, 3×3) (`Convolution2D.forward(winograd:)`,
+/// what the U-Net runs on its large maps; all three point sets) against the naive reference in
+/// Double: every
 /// path of the transforms (eight-tile vectors, single tail tiles, half tiles at the right and
 /// bottom edges of a 4t + 2 output, crop-and-concatenate, two depth blocks, many strips) and
 /// bit-identical results for any thread count. The error bound (2e-5 of the largest output) is
@@ -41,12 +42,14 @@ import Testing
       inputChannels: cin, outputChannels: testCase.cout, kernelSize: 3,
       weights: Reference.randomArray(testCase.cout * cin * 9, rng: &rng),
       bias: Reference.randomArray(testCase.cout, rng: &rng))
-    let output = layer.forward(inputs, relu: testCase.relu, winograd: .f4x4, parallel: Parallel(threads: 2))
     let expected = Reference.conv(
       Reference.cropConcat(inputs), weights: layer.weights, bias: layer.bias, cout: testCase.cout, k: 3,
       relu: testCase.relu)
-    #expect(output.shape == expected.shape)
-    #expect(Reference.relativeError(output.storage, expected.storage) < 2e-5)
+    for variant in [WinogradVariant.f4x4, .f4x4HalfPoints, .f4x4MixedPoints] {
+      let output = layer.forward(inputs, relu: testCase.relu, winograd: variant, parallel: Parallel(threads: 2))
+      #expect(output.shape == expected.shape)
+      #expect(Reference.relativeError(output.storage, expected.storage) < 2e-5, "\(variant)")
+    }
   }
 
   /// One strip shared by all threads; several strips taken whole or shared; half tiles.

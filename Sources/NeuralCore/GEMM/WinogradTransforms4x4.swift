@@ -27,8 +27,8 @@
 /// `WinogradStrip`; an output of 4t + 2 pixels (always even: `WinogradConvolution.applies`)
 /// ends in a half tile, whose patch is read with zeros beyond the map and whose outputs
 /// beyond the map are not written.
-enum WinogradTransforms4x4 {
-  static let positions = 36
+enum WinogradTransforms4x4<Points: WinogradPoints4x4> {
+  static var positions: Int { 36 }
 
   // MARK: Filters
 
@@ -65,18 +65,6 @@ enum WinogradTransforms4x4 {
     }
   }
 
-  typealias SixDoubles = (SIMD4<Double>, SIMD4<Double>, SIMD4<Double>, SIMD4<Double>, SIMD4<Double>, SIMD4<Double>)
-
-  /// G applied to three values (a column or a row of the filter), four filters per vector.
-  @inline(__always)
-  private static func filterCombination(_ g0: SIMD4<Double>, _ g1: SIMD4<Double>, _ g2: SIMD4<Double>)
-    -> SixDoubles
-  {
-    let even = g0 + g2
-    let quarter = 0.25 * g0 + g2
-    return (0.25 * g0, -(even + g1) / 6, -(even - g1) / 6, (quarter + 0.5 * g1) / 6, (quarter - 0.5 * g1) / 6, g2)
-  }
-
   /// U = G g Gᵀ of four filters at once (lane = filter), taps row-major; U_ξ stored at
   /// `destination + ξ · positionStride`.
   @inline(__always)
@@ -86,12 +74,12 @@ enum WinogradTransforms4x4 {
     into destination: UnsafeMutablePointer<Float>, positionStride: Int
   ) {
     // G g: column x of g (taps x, 3 + x, 6 + x) becomes column x of the 6 × 3 matrix G g.
-    let c0 = filterCombination(g.0, g.3, g.6)
-    let c1 = filterCombination(g.1, g.4, g.7)
-    let c2 = filterCombination(g.2, g.5, g.8)
+    let c0 = Points.filterCombination(g.0, g.3, g.6)
+    let c1 = Points.filterCombination(g.1, g.4, g.7)
+    let c2 = Points.filterCombination(g.2, g.5, g.8)
     // (G g) Gᵀ: the same combination along each row i of G g.
     @inline(__always) func store(_ a: SIMD4<Double>, _ b: SIMD4<Double>, _ c: SIMD4<Double>, row i: Int) {
-      let u = filterCombination(a, b, c)
+      let u = Points.filterCombination(a, b, c)
       @inline(__always) func put(_ x: SIMD4<Double>, _ j: Int) {
         UnsafeMutableRawPointer(destination + (6 * i + j) * positionStride)
           .storeBytes(of: SIMD4<Float>(x), as: SIMD4<Float>.self)
@@ -107,21 +95,6 @@ enum WinogradTransforms4x4 {
   }
 
   // MARK: Input
-
-  /// Bᵀ applied to six values (a row or a column of the patch).
-  @inline(__always)
-  private static func inputCombination<L: WinogradLanes>(_ d0: L, _ d1: L, _ d2: L, _ d3: L, _ d4: L, _ d5: L)
-    -> (L, L, L, L, L, L)
-  {
-    let p = d4.addingProduct(-4, d2)
-    let q = d3.addingProduct(-4, d1)
-    let r = d4 - d2
-    let s = 2 * (d3 - d1)
-    return (
-      d4.addingProduct(4, d0).addingProduct(-5, d2), p + q, p - q, r + s, r - s,
-      d5.addingProduct(4, d1).addingProduct(-5, d3)
-    )
-  }
 
   /// V = Bᵀ d B for the tiles of `strip` and the channels `channels` of `input`, written into
   /// 36 matrices (`positionStride` floats apart) laid out as `layout` says.
@@ -169,7 +142,7 @@ enum WinogradTransforms4x4 {
       let q = p + y * rowStride
       let a = UnsafeRawPointer(q).loadUnaligned(as: SIMD32<Float>.self)
       let b = UnsafeRawPointer(q + 2).loadUnaligned(as: SIMD32<Float>.self)
-      return inputCombination(
+      return Points.inputCombination(
         a.evenHalf.evenHalf, a.oddHalf.evenHalf, a.evenHalf.oddHalf, a.oddHalf.oddHalf,
         b.evenHalf.oddHalf, b.oddHalf.oddHalf)
     }
@@ -177,7 +150,7 @@ enum WinogradTransforms4x4 {
     // Bᵀ along the columns: position (i, j) from element j of the six rows.
     @inline(__always) func column(_ j: Int, _ d0: SIMD8<Float>, _ d1: SIMD8<Float>, _ d2: SIMD8<Float>,
                                   _ d3: SIMD8<Float>, _ d4: SIMD8<Float>, _ d5: SIMD8<Float>) {
-      let t = inputCombination(d0, d1, d2, d3, d4, d5)
+      let t = Points.inputCombination(d0, d1, d2, d3, d4, d5)
       MicroKernel.store(t.0, v + j * positionStride)
       MicroKernel.store(t.1, v + (6 + j) * positionStride)
       MicroKernel.store(t.2, v + (12 + j) * positionStride)
@@ -204,10 +177,10 @@ enum WinogradTransforms4x4 {
       guard y < rows else { return SIMD8<Float>() }
       let q = p + y * rowStride
       @inline(__always) func d(_ x: Int) -> Float { x < columns ? q[x] : 0 }
-      let t = inputCombination(d(0), d(1), d(2), d(3), d(4), d(5))
+      let t = Points.inputCombination(d(0), d(1), d(2), d(3), d(4), d(5))
       return SIMD8<Float>(t.0, t.1, t.2, t.3, t.4, t.5, 0, 0)
     }
-    let t = inputCombination(row(0), row(1), row(2), row(3), row(4), row(5))
+    let t = Points.inputCombination(row(0), row(1), row(2), row(3), row(4), row(5))
     @inline(__always) func store(_ x: SIMD8<Float>, row i: Int) {
       for j in 0..<6 { v[(6 * i + j) * positionStride] = x[j] }
     }
@@ -220,18 +193,6 @@ enum WinogradTransforms4x4 {
   }
 
   // MARK: Output
-
-  /// Aᵀ applied to six values.
-  @inline(__always)
-  private static func outputCombination<L: WinogradLanes>(_ m0: L, _ m1: L, _ m2: L, _ m3: L, _ m4: L, _ m5: L)
-    -> (L, L, L, L)
-  {
-    let s12 = m1 + m2
-    let d12 = m1 - m2
-    let s34 = m3 + m4
-    let d34 = m3 - m4
-    return (m0 + s12 + s34, d12.addingProduct(2, d34), s12.addingProduct(4, s34), (d12 + m5).addingProduct(8, d34))
-  }
 
   /// Y = Aᵀ M A for output channels `channels` of the strip (M: per position, a row-major
   /// matrix with `rowStride` columns per channel), written to `output`'s dense planes of
@@ -277,14 +238,14 @@ enum WinogradTransforms4x4 {
     @inline(__always) func load(_ xi: Int) -> SIMD8<Float> { MicroKernel.load(m + xi * positionStride) }
     // Along each row i of M (· A): four values per row.
     @inline(__always) func row(_ i: Int) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
-      outputCombination(load(6 * i), load(6 * i + 1), load(6 * i + 2), load(6 * i + 3), load(6 * i + 4), load(6 * i + 5))
+      Points.outputCombination(load(6 * i), load(6 * i + 1), load(6 * i + 2), load(6 * i + 3), load(6 * i + 4), load(6 * i + 5))
     }
     let h0 = row(0), h1 = row(1), h2 = row(2), h3 = row(3), h4 = row(4), h5 = row(5)
     // Aᵀ down the columns: column b of Y.
-    let c0 = outputCombination(h0.0, h1.0, h2.0, h3.0, h4.0, h5.0)
-    let c1 = outputCombination(h0.1, h1.1, h2.1, h3.1, h4.1, h5.1)
-    let c2 = outputCombination(h0.2, h1.2, h2.2, h3.2, h4.2, h5.2)
-    let c3 = outputCombination(h0.3, h1.3, h2.3, h3.3, h4.3, h5.3)
+    let c0 = Points.outputCombination(h0.0, h1.0, h2.0, h3.0, h4.0, h5.0)
+    let c1 = Points.outputCombination(h0.1, h1.1, h2.1, h3.1, h4.1, h5.1)
+    let c2 = Points.outputCombination(h0.2, h1.2, h2.2, h3.2, h4.2, h5.2)
+    let c3 = Points.outputCombination(h0.3, h1.3, h2.3, h3.3, h4.3, h5.3)
     let b = SIMD8<Float>(repeating: bias)
     @inline(__always) func finish(_ v: SIMD8<Float>) -> SIMD8<Float> {
       let x = v + b
@@ -324,10 +285,10 @@ enum WinogradTransforms4x4 {
     // Along each row i of M: a vector of its four results (lane = output column b).
     @inline(__always) func row(_ i: Int) -> SIMD4<Float> {
       @inline(__always) func e(_ j: Int) -> Float { m[(6 * i + j) * positionStride] }
-      let h = outputCombination(e(0), e(1), e(2), e(3), e(4), e(5))
+      let h = Points.outputCombination(e(0), e(1), e(2), e(3), e(4), e(5))
       return SIMD4<Float>(h.0, h.1, h.2, h.3)
     }
-    let y = outputCombination(row(0), row(1), row(2), row(3), row(4), row(5))
+    let y = Points.outputCombination(row(0), row(1), row(2), row(3), row(4), row(5))
     @inline(__always) func store(_ values: SIMD4<Float>, row a: Int) {
       guard a < rows else { return }
       for b in 0..<columns {

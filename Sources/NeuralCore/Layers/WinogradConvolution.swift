@@ -87,7 +87,13 @@ enum WinogradConvolution {
       WinogradTransforms.transformFilters(
         rows: m, depth: k, into: u, positionStride: uStride, parallel: parallel, filter: filter)
     case .f4x4:
-      WinogradTransforms4x4.transformFilters(
+      WinogradTransforms4x4<WinogradPointsTwo>.transformFilters(
+        rows: m, depth: k, into: u, positionStride: uStride, parallel: parallel, filter: filter)
+    case .f4x4HalfPoints:
+      WinogradTransforms4x4<WinogradPointsHalf>.transformFilters(
+        rows: m, depth: k, into: u, positionStride: uStride, parallel: parallel, filter: filter)
+    case .f4x4MixedPoints:
+      WinogradTransforms4x4<WinogradPointsMixed>.transformFilters(
         rows: m, depth: k, into: u, positionStride: uStride, parallel: parallel, filter: filter)
     }
     let vStride = WinogradTransforms.positionStride(PrepackedRightOperand.storageCount(depth: k, columns: n))
@@ -105,7 +111,13 @@ enum WinogradConvolution {
         WinogradTransforms.transformInput(
           input, channels: channels, strip: strip, into: v, positionStride: vStride, layout: layout)
       case .f4x4:
-        WinogradTransforms4x4.transformInput(
+        WinogradTransforms4x4<WinogradPointsTwo>.transformInput(
+          input, channels: channels, strip: strip, into: v, positionStride: vStride, layout: layout)
+      case .f4x4HalfPoints:
+        WinogradTransforms4x4<WinogradPointsHalf>.transformInput(
+          input, channels: channels, strip: strip, into: v, positionStride: vStride, layout: layout)
+      case .f4x4MixedPoints:
+        WinogradTransforms4x4<WinogradPointsMixed>.transformInput(
           input, channels: channels, strip: strip, into: v, positionStride: vStride, layout: layout)
       }
     }
@@ -122,7 +134,15 @@ enum WinogradConvolution {
           mBase, positionStride: mStride, rowStride: n, channels: channels, strip: strip,
           outWidth: outWidth, into: output, accumulate: accumulate)
       case .f4x4:
-        WinogradTransforms4x4.transformOutput(
+        WinogradTransforms4x4<WinogradPointsTwo>.transformOutput(
+          mBase, positionStride: mStride, rowStride: n, channels: channels, strip: strip,
+          outHeight: outHeight, outWidth: outWidth, into: output)
+      case .f4x4HalfPoints:
+        WinogradTransforms4x4<WinogradPointsHalf>.transformOutput(
+          mBase, positionStride: mStride, rowStride: n, channels: channels, strip: strip,
+          outHeight: outHeight, outWidth: outWidth, into: output)
+      case .f4x4MixedPoints:
+        WinogradTransforms4x4<WinogradPointsMixed>.transformOutput(
           mBase, positionStride: mStride, rowStride: n, channels: channels, strip: strip,
           outHeight: outHeight, outWidth: outWidth, into: output)
       }

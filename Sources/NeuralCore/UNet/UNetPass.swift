@@ -146,8 +146,9 @@ struct UNetPass {
     let flops = UNetPass.convolutionFLOPs(layer, kernel: kernel, outputSize: concatenation.height - kernel + 1)
     let outputSize = concatenation.height - kernel + 1
     let winograd: WinogradVariant =
-      workspace.forwardWinograd == .f4x4
-        && WinogradConvolution.prefersF4x4(outputHeight: outputSize, outputWidth: outputSize) ? .f4x4 : .f2x2
+      workspace.forwardWinograd != .f2x2
+        && WinogradConvolution.prefersF4x4(outputHeight: outputSize, outputWidth: outputSize)
+      ? workspace.forwardWinograd : .f2x2
     workspace.measure(layer.name, kind: "conv\(kernel)x\(kernel)", phase: "forward", flops: flops) {
       ConvolutionKernel.forward(
         input: concatenation, weights: p + layer.weights, bias: p + layer.bias,
