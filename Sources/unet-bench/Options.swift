@@ -21,7 +21,7 @@ struct Options {
   /// Edge of the square image of `--mode segment`.
   var image = 512
   /// The forward 3×3 convolutions' Winograd algorithm (`UNetWorkspace.forwardWinograd`).
-  var winograd = WinogradVariant.f4x4
+  var winograd = WinogradVariant.f4x4MixedPoints
 
   static let usage = """
     usage: unet-bench [--base-channels N] [--depth N] [--tile N] [--mode forward|train|both|segment]
@@ -37,7 +37,8 @@ struct Options {
     forward time for as many tiles). --profile adds per-layer times and the fraction of peak
     (--peak-gflops per thread, default 116.16: 32 FP32 FLOP/cycle x 3.63 GHz). --winograd f2x2
     runs every forward 3x3 convolution with Winograd F(2x2,3x3) (the previous path) instead of
-    F(4x4,3x3) on the large maps (default f4x4).
+    F(4x4,3x3) on the large maps; f4x4 and f4x4half choose F(4x4)'s interpolation points 0,+-1,+-2
+    and 0,+-1,+-1/2 instead of the default 0,+-1,2,-1/2 (f4x4mixed, the most accurate).
     """
 
   static func fail(_ message: String) -> Never {

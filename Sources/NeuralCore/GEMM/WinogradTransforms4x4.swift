@@ -3,8 +3,8 @@
 ///
 ///     Y = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A
 ///
-/// for a 6×6 input patch d, a 3×3 filter g and a 4×4 output tile Y, with the interpolation
-/// points 0, ±1, ±2 (and ∞):
+/// for a 6×6 input patch d, a 3×3 filter g and a 4×4 output tile Y. With Lavin and Gray's
+/// interpolation points 0, ±1, ±2 (and ∞; `WinogradPointsTwo`):
 ///
 ///     Bᵀ = | 4  0 -5  0  1  0 |   G = |  1/4     0     0   |   Aᵀ = | 1  1  1  1  1  0 |
 ///          | 0 -4 -4  1  1  0 |       | -1/6  -1/6  -1/6  |        | 0  1 -1  2 -2  0 |
@@ -13,14 +13,16 @@
 ///          | 0  2 -1 -2  1  0 |       |  1/24 -1/12  1/6  |
 ///          | 0  4  0 -5  0  1 |       |  0     0     1    |
 ///
+/// `Points` supplies the one-dimensional G, Bᵀ and Aᵀ (`WinogradPoints4x4`); the U-Net uses
+/// the points 0, ±1, 2, −1/2 (`WinogradPointsMixed`), measured the most accurate.
+///
 /// Summed over input channels, the element-wise product becomes 36 matrix products, one per
 /// position ξ = 6i + j of the transformed tile (i its row): M_ξ = U_ξ · V_ξ. That is 36
 /// multiply-adds per 4×4 output tile per channel pair instead of 144: 4× fewer (F(2×2): 2.25×).
-/// The price is accuracy: the constants up to 8 (Aᵀ) and 5 (Bᵀ) amplify the rounding of the
-/// float products. Measured against the direct sum in Double (`WinogradF4AccuracyTests`), the
-/// error is about 10× that of F(2×2); the points 0, ±1, ±2 were measured against 0, ±1, ±1/2
-/// and the mixed 0, ±1, 2, −1/2 there. The filter transform runs in Double and rounds once,
-/// which removes the filters' share of the error.
+/// The price is accuracy: the constants (up to 8 in Aᵀ) amplify the rounding of the float
+/// products; measured against the direct sum in Double (`WinogradF4AccuracyTests`) the error
+/// is 5–20× that of F(2×2), depending on the points. The filter transform runs in Double and
+/// rounds once, which removes the filters' share of the error.
 ///
 /// Layouts as in `WinogradTransforms` (F(2×2)): U in 36 prepacked left operands, V in 36
 /// packed right operands, M row-major, `positionStride` floats apart. Tiles are numbered by
