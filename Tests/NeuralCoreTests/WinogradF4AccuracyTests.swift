@@ -38,8 +38,8 @@ import Testing
 /// 0.8–2.7e-6, F(2×2) 0.14–0.43e-6. So the default is the mixed points: 5–10× less accurate than
 /// F(2×2) (its constants up to 8 amplify the rounding of the float products), below 5e-6 of the
 /// layer's range; the bounds tested are 1e-5 (mixed) and 2e-5 (the others). The whole paper
-/// network on a 572 tile: F(4×4) (on the maps with ≥ 256 tiles, the default) moves the
-/// probabilities by at most 5.7e-6 from F(2×2) (1.0e-5 with the points ±2), inside the
+/// network on a 572 tile: F(4×4) (on the maps with ≥ 128 tiles, the default) moves the
+/// probabilities by at most 6.9e-6 from F(2×2) (1.0e-5 with the points ±2), inside the
 /// seamless-tiling guarantee of 1e-4.
 @Suite struct WinogradF4AccuracyTests {
   /// (inputs, outputs) of the 3×3 layers that take Winograd in the paper network and in the

@@ -29,8 +29,10 @@ enum WinogradConvolution {
   /// Fewest 4×4 tiles for which a forward convolution takes F(4×4) when the network asks for
   /// it (`prefersF4x4`): on small maps (the deepest levels) its 36 transformed filter matrices
   /// (up to 151 MB for 1024 × 1024 channels) cost more to write and read than the products
-  /// they save.
-  static let minimumF4x4Tiles = 256
+  /// they save. Measured per layer on the paper network (572 tile, one thread, F(4×4) time /
+  /// F(2×2) time): 0.67–0.80 from 256 tiles up, 0.90–0.92 at 169 and 196 tiles (the
+  /// decoder's deepest level), 1.04 at 49 and 64 (the bottom, left on F(2×2)).
+  static let minimumF4x4Tiles = 128
 
   /// Whether a forward convolution asked to run F(4×4) should: enough tiles per filter.
   static func prefersF4x4(outputHeight: Int, outputWidth: Int) -> Bool {
