@@ -39,7 +39,7 @@ import Testing
 /// F(2×2) (its constants up to 8 amplify the rounding of the float products), below 5e-6 of the
 /// layer's range; the bounds tested are 1e-5 (mixed) and 2e-5 (the others). The whole paper
 /// network on a 572 tile: F(4×4) (on the maps with ≥ 128 tiles, the default) moves the
-/// probabilities by at most 6.9e-6 from F(2×2) (1.0e-5 with the points ±2), inside the
+/// probabilities by at most 6.9e-6 from F(2×2), inside the
 /// seamless-tiling guarantee of 1e-4.
 @Suite struct WinogradF4AccuracyTests {
   /// (inputs, outputs) of the 3×3 layers that take Winograd in the paper network and in the
