@@ -1,4 +1,5 @@
 import Foundation
+import NeuralCore
 
 /// Command-line options; names and defaults as the peer script's (Benchmarks/unet_peer.py).
 struct Options {
@@ -19,11 +20,14 @@ struct Options {
   var peakGFLOPsPerThread = 116.16
   /// Edge of the square image of `--mode segment`.
   var image = 512
+  /// The forward 3×3 convolutions' Winograd algorithm (`UNetWorkspace.forwardWinograd`).
+  var winograd = WinogradVariant.f4x4MixedPoints
 
   static let usage = """
     usage: unet-bench [--base-channels N] [--depth N] [--tile N] [--mode forward|train|both|segment]
                       [--reps N] [--warmup N] [--threads N] [--profile] [--image N] [--in-ch N]
                       [--classes N] [--lr X] [--momentum X] [--dropout X] [--seed N] [--peak-gflops X]
+                      [--winograd f4x4|f4x4half|f4x4mixed|f2x2]
 
     Times the U-Net on one tile (--tile is the input edge: 572 -> 388 output) and prints one JSON
     line with the peer script's fields (Benchmarks/unet_peer.py). forward: inference of one tile;
@@ -31,7 +35,10 @@ struct Options {
     segment: an --image x --image image (default 512) through the overlap-tile segmenter with
     output tiles of the --tile network (the JSON gives the tile count, to compare with the peers'
     forward time for as many tiles). --profile adds per-layer times and the fraction of peak
-    (--peak-gflops per thread, default 116.16: 32 FP32 FLOP/cycle x 3.63 GHz).
+    (--peak-gflops per thread, default 116.16: 32 FP32 FLOP/cycle x 3.63 GHz). --winograd f2x2
+    runs every forward 3x3 convolution with Winograd F(2x2,3x3) (the previous path) instead of
+    F(4x4,3x3) on the large maps; f4x4 and f4x4half choose F(4x4)'s interpolation points 0,+-1,+-2
+    and 0,+-1,+-1/2 instead of the default 0,+-1,2,-1/2 (f4x4mixed, the most accurate).
     """
 
   static func fail(_ message: String) -> Never {
@@ -79,6 +86,14 @@ struct Options {
       case "--dropout": dropout = float(flag)
       case "--seed": seed = UInt64(int(flag))
       case "--peak-gflops": peakGFLOPsPerThread = Double(float(flag))
+      case "--winograd":
+        switch value(flag) {
+        case "f4x4": winograd = .f4x4
+        case "f4x4half": winograd = .f4x4HalfPoints
+        case "f4x4mixed": winograd = .f4x4MixedPoints
+        case "f2x2": winograd = .f2x2
+        default: Options.fail("--winograd must be f4x4, f4x4half, f4x4mixed or f2x2")
+        }
       case "--help", "-h":
         print(Options.usage)
         exit(0)

@@ -35,12 +35,14 @@ let forwardGFLOP = Double(network.forwardFLOPs(inputSize: options.tile) ?? 0) / 
 let convLayers = 4 * options.depth + 2 + options.depth + 1  // 3×3 + up-convolutions + final
 
 let workspace = UNetWorkspace(parallel: Parallel(threads: options.threads))
+workspace.forwardWinograd = options.winograd
 let peak = options.peakGFLOPsPerThread * Double(options.threads)
 var fields: [(String, JSON)] = [
   ("framework", .string("swift-neuralcore")),
   ("version", .string("unet-worker")),
   ("backend", .object([
     ("kernels", .string(UNetWorkspace.kernelDescription)),
+    ("forward_winograd", .string(options.winograd.rawValue)),
     ("num_threads", .int(options.threads)),
   ])),
   ("config", .object([

@@ -1,18 +1,31 @@
-/// A strip of whole tile rows of a Winograd convolution and how its 2×2 output tiles are
-/// numbered as matrix columns.
+/// A strip of whole tile rows of a Winograd convolution and how its output tiles (2×2 or 4×4)
+/// are numbered as matrix columns.
 ///
 /// The input and output transforms handle eight horizontally adjacent tiles at once. So that
 /// such a group is always eight consecutive columns starting at a multiple of 8 (and so never
-/// straddles a 24-column panel of the packed GEMM operand), each row's first `vectorTiles`
-/// tiles (a multiple of 8) are numbered row after row, and the remaining tail tiles of every
-/// row come after all of them.
+/// straddles a 24- or 48-column panel of the packed GEMM operand), each row's first
+/// `vectorTiles` tiles (a multiple of 8) are numbered row after row, and the remaining tail
+/// tiles of every row come after all of them.
 struct WinogradStrip {
   /// Tile rows (in tiles of the whole output) of this strip.
   let tileRows: Range<Int>
   let tilesX: Int
+  /// Tiles per row handled in groups of eight (all of them whole tiles, inside the map).
+  let vectorTiles: Int
 
-  /// Tiles per row handled in groups of eight.
-  var vectorTiles: Int { tilesX / 8 * 8 }
+  /// A strip whose tiles are all whole (F(2×2) on an even output).
+  init(tileRows: Range<Int>, tilesX: Int) {
+    self.init(tileRows: tileRows, tilesX: tilesX, wholeTilesX: tilesX)
+  }
+
+  /// A strip of `tilesX` tiles per row of which the first `wholeTilesX` lie wholly inside the
+  /// output (F(4×4) on a width of 4t + 2 has one half tile at the end of each row).
+  init(tileRows: Range<Int>, tilesX: Int, wholeTilesX: Int) {
+    self.tileRows = tileRows
+    self.tilesX = tilesX
+    self.vectorTiles = wholeTilesX / 8 * 8
+  }
+
   var tailTiles: Int { tilesX - vectorTiles }
   /// Tiles (matrix columns) of the strip.
   var columns: Int { tileRows.count * tilesX }

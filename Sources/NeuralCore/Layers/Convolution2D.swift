@@ -40,8 +40,11 @@ public struct Convolution2D: Sendable, Equatable {
     public var bias: [Float]
   }
 
-  /// The forward pass; `relu` applies max(0, ·) to the result.
-  public func forward(_ inputs: [Tensor], relu: Bool = false, parallel: Parallel) -> Tensor {
+  /// The forward pass; `relu` applies max(0, ·) to the result. A 3×3 layer with at least 16
+  /// inputs and an even output runs Winograd's `winograd` algorithm.
+  public func forward(
+    _ inputs: [Tensor], relu: Bool = false, winograd: WinogradVariant = .f2x2, parallel: Parallel
+  ) -> Tensor {
     let (height, width) = cropSize(inputs)
     let outShape = Shape(
       channels: outputChannels, height: height - kernelSize + 1, width: width - kernelSize + 1)
@@ -53,7 +56,7 @@ public struct Convolution2D: Sendable, Equatable {
     ConvolutionKernel.forward(
       input: ChannelConcatenation(staged.map { $0.view.centreCropped(height: height, width: width) }),
       weights: w.pointer, bias: b.pointer, outputChannels: outputChannels, kernel: kernelSize,
-      relu: relu, output: output.pointer, packing: AlignedBuffer(),
+      relu: relu, output: output.pointer, packing: AlignedBuffer(), winograd: winograd,
       context: GEMMContext(parallel: parallel))
     }
     return output.tensor(outShape)

@@ -6,7 +6,8 @@
 /// Shapes: in Cin × H × W (possibly a concatenation of cropped views), out Cout × (H-k+1) ×
 /// (W-k+1), W stored [Cout][Cin][k][k] (as PyTorch's Conv2d), b [Cout].
 /// All three products are one packed GEMM each (or, for 3×3 kernels with even outputs, 16
-/// smaller ones through Winograd's F(2×2, 3×3): `WinogradConvolution`, `WinogradWeightGradient`):
+/// smaller ones through Winograd's F(2×2, 3×3): `WinogradConvolution`, `WinogradWeightGradient`;
+/// the forward may take F(4×4, 3×3) instead, 36 products, when `winograd` says so):
 /// - forward:        out = W · im2col(in)                           (m Cout, k Cin·k², n pixels)
 /// - weight grad:    dW = dPre · im2col(in)ᵀ                        (m Cout, n Cin·k², k pixels)
 /// - input grad:     dIn = flip(W)ᵀ · im2col(pad_{k-1}(dPre))       (m Cin, k Cout·k², n pixels)
@@ -15,7 +16,7 @@ enum ConvolutionKernel {
   static func forward(
     input: ChannelConcatenation, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
     outputChannels: Int, kernel: Int, relu: Bool, output: UnsafeMutablePointer<Float>,
-    packing: AlignedBuffer, context: GEMMContext
+    packing: AlignedBuffer, winograd: WinogradVariant = .f2x2, context: GEMMContext
   ) {
     if WinogradConvolution.applies(
       kernel: kernel, inputChannels: input.channels, outputHeight: input.height - kernel + 1,
@@ -26,7 +27,7 @@ enum ConvolutionKernel {
         input: input, outputChannels: outputChannels,
         filter: { co, ci in (weights + (co * inputChannels + ci) * 9, false) },
         into: RowsOutput(output, rowStride: (input.height - 2) * (input.width - 2), bias: bias, relu: relu),
-        accumulate: false, context: context)
+        accumulate: false, variant: winograd, context: context)
       return
     }
     let columns = Im2ColOperand(input: input, kernel: kernel)

@@ -144,11 +144,16 @@ struct UNetPass {
   ) {
     let concatenation = ChannelConcatenation(input)
     let flops = UNetPass.convolutionFLOPs(layer, kernel: kernel, outputSize: concatenation.height - kernel + 1)
+    let outputSize = concatenation.height - kernel + 1
+    let winograd: WinogradVariant =
+      workspace.forwardWinograd != .f2x2
+        && WinogradConvolution.prefersF4x4(outputHeight: outputSize, outputWidth: outputSize)
+      ? workspace.forwardWinograd : .f2x2
     workspace.measure(layer.name, kind: "conv\(kernel)x\(kernel)", phase: "forward", flops: flops) {
       ConvolutionKernel.forward(
         input: concatenation, weights: p + layer.weights, bias: p + layer.bias,
         outputChannels: layer.outputChannels, kernel: kernel, relu: relu, output: output,
-        packing: workspace.packing, context: gemm)
+        packing: workspace.packing, winograd: winograd, context: gemm)
     }
   }
 
