@@ -60,12 +60,14 @@ def _answers(run, responses):
     return problems
 
 
-def _result_schema(run, key, message):
+def _result_schema(run, key, message, member="result"):
+    """The result schema problems of `message[member]` (a JSON-RPC result, or an Appose
+    COMPLETION's `outputs`), checked against the schemas of the methods sent with this id."""
     names = ["%s.result.schema.json" % m for m in run.methods_by_id.get(key, [])]
     names = [n for n in names if run.schemas.has(n)]
     if not names:
-        return ["a result for id %s, which names no known method: %s" % (wire_rules.show_key(key), show(message))]
-    found = [run.schemas.problem(n, message["result"]) for n in names]
+        return ["a %s for %s, which names no known method: %s" % (member, wire_rules.show_key(key), show(message))]
+    found = [run.schemas.problem(n, message[member]) for n in names]
     if all(found):
         return ["%s in %s" % (found[-1], show(message, 300))]
     return []
@@ -160,16 +162,6 @@ def _appose_tasks(run):
             if not entry.consumed:
                 problems.append("unexpected response: %s" % show(entry.value, 300))
             if entry.value.get("responseType") == "COMPLETION":
-                problems += _completion_schema(run, key, entry.value)
+                problems += _result_schema(run, key, entry.value, "outputs")
     return problems
 
-
-def _completion_schema(run, key, message):
-    names = ["%s.result.schema.json" % m for m in run.methods_by_id.get(key, [])]
-    names = [n for n in names if run.schemas.has(n)]
-    if not names:
-        return ["a COMPLETION for task %s, which names no known method: %s" % (wire_rules.show_key(key), show(message))]
-    found = [run.schemas.problem(n, message["outputs"]) for n in names]
-    if all(found):
-        return ["%s in %s" % (found[-1], show(message, 300))]
-    return []
