@@ -167,6 +167,10 @@ final class LibTIFFHandle {
 
   /// Decodes strip `strip` into `buffer` (exactly `byteCount` bytes expected).
   func readStrip(_ strip: UInt32, into buffer: UnsafeMutableRawPointer, byteCount: Int) throws(TIFFError) {
+    // libtiff can report a damaged strip as fully decoded while leaving some of its bytes
+    // unwritten (found by fuzzing: a deflate strip with a predictor): zeroed first, whatever
+    // it leaves is 0, the same for a whole page and for a band of rows read alone.
+    buffer.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)
     let read = TIFFReadEncodedStrip(tiff, strip, buffer, tmsize_t(byteCount))
     guard read == tmsize_t(byteCount) else {
       throw error(.corrupt, "cannot decode strip \(strip) (\(read) of \(byteCount) bytes)")
@@ -175,6 +179,7 @@ final class LibTIFFHandle {
 
   /// Decodes tile `tile` into `buffer` (exactly `byteCount` bytes expected).
   func readTile(_ tile: UInt32, into buffer: UnsafeMutableRawPointer, byteCount: Int) throws(TIFFError) {
+    buffer.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)  // as in `readStrip`
     let read = TIFFReadEncodedTile(tiff, tile, buffer, tmsize_t(byteCount))
     guard read == tmsize_t(byteCount) else {
       throw error(.corrupt, "cannot decode tile \(tile) (\(read) of \(byteCount) bytes)")

@@ -45,6 +45,23 @@ struct RowReadingTests {
     }
   }
 
+  /// Found by fuzzing: a deflate strip with a horizontal predictor that libtiff decodes "fully"
+  /// while leaving most of its last row unwritten. A band used to keep the previous strip's
+  /// bytes there (and garbage from the allocator for its first strip), the whole page zeros;
+  /// every buffer is now zeroed before libtiff decodes into it.
+  @Test("A strip libtiff leaves partly unwritten reads the same whole and in bands")
+  func partlyUnwrittenStrip() throws {
+    let path = FixtureValues.folder.deletingLastPathComponent()
+      .appendingPathComponent("fuzz/tiff/deflate_predictor_unwritten_row.tif").path
+    let reader = try TIFFPageReader(path: path)
+    let whole = try reader.image(at: 0)
+    #expect(whole.sampleType == .int32 && whole.height == 18)
+    for rows in [0..<8, 6..<12, 4..<8, 0..<18, 7..<8] {
+      #expect(try reader.rows(rows, ofImage: 0).floatPlanes() == Self.slice(whole, rows: rows), "rows \(rows)")
+    }
+    #expect(try TIFFReader.read(path: path).images[0].floatPlanes() == whole.floatPlanes())
+  }
+
   @Test("Rows outside the image are invalid data")
   func rowsOutside() throws {
     let reader = try TIFFPageReader(path: FixtureValues.path("gray_uint8.tif"))

@@ -98,11 +98,19 @@ def main():
         command = [args.fuzzer, f"-max_total_time={args.seconds}", f"-rss_limit_mb={args.rss_limit_mb}",
                    f"-malloc_limit_mb={args.rss_limit_mb}", "-timeout=20", "-max_len=65536",
                    "-print_final_stats=1", f"-artifact_prefix={folder}/", corpus] + seed_folders(target, args.work)
-        env = dict(os.environ, UNET_FUZZ_TARGET=target, ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1")
+        # SWIFT_BACKTRACE off: on a crash Swift's backtracer (and its llvm-symbolizer) inherit the
+        # output pipe and can hang there under ASan, so the run would never end; libFuzzer and
+        # ASan print the stack. The timeout is a last resort against any other hang.
+        env = dict(os.environ, UNET_FUZZ_TARGET=target, SWIFT_BACKTRACE="enable=no",
+                   ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1")
         print(f"[fuzz] {target}: {args.seconds} s", flush=True)
         before = set(os.listdir(folder))
-        run = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                             errors="replace")
+        try:
+            run = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                 errors="replace", timeout=args.seconds + 300)
+        except subprocess.TimeoutExpired as expired:
+            output = expired.stdout if isinstance(expired.stdout, str) else (expired.stdout or b"").decode("utf-8", "replace")
+            run = subprocess.CompletedProcess(command, -9, stdout=output + "\n[fuzz] killed: no end within the time limit\n")
         with open(os.path.join(folder, "last-run.log"), "w", encoding="utf-8") as log:
             log.write(run.stdout)
         stats = final_stats(run.stdout)
