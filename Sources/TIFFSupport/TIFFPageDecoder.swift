@@ -30,6 +30,24 @@ struct TIFFPageDecoder {
   /// larger than a small image, but not arbitrarily (a header can claim any tile size).
   private static let scratchAllowance = 64 << 20
 
+  /// Largest scratch buffer for one strip or tile at all: a page may claim up to
+  /// `TIFFReadLimits.streamed` when read in bands, but one strip or tile is decoded whole, so
+  /// it is held to what a whole page may take (a single-strip page of a huge compressed image is
+  /// refused here instead of allocating its size).
+  private static let scratchLimit = TIFFReadLimits.standard.maxDecodedBytes
+
+  /// Refuses a scratch buffer of `bytes` for one strip or tile that is implausible for the
+  /// page (`.corrupt`) or beyond `scratchLimit` (`.tooLarge`).
+  private func checkScratch(_ bytes: Int, overflow: Bool, what: String) throws(TIFFError) {
+    guard !overflow, bytes <= layout.storedByteCount + Self.scratchAllowance else {
+      throw handle.error(.corrupt, "page \(layout.directory + 1): \(what) implausibly large")
+    }
+    guard bytes <= Self.scratchLimit else {
+      throw handle.error(
+        .tooLarge, "page \(layout.directory + 1): \(what) \(bytes) bytes when decoded, more than the limit of \(Self.scratchLimit) bytes for one strip or tile")
+    }
+  }
+
   /// Decodes the handle's current directory, which must be `layout`'s, into `destination`:
   /// `layout.samplesPerPixel` planes of `width` × `rows.count` samples of `layout.outputType`.
   func decode(into destination: UnsafeMutableRawBufferPointer) throws(TIFFError) {
@@ -74,8 +92,8 @@ struct TIFFPageDecoder {
     // A band's first and last strips hold rows outside it: those go through the scratch buffer.
     let inPlace = layout.stored != .bit && (layout.isPlanarSeparate || layout.samplesPerPixel == 1) && !isBand
     let (scratchBytes, overflow) = rowBytes.multipliedReportingOverflow(by: rowsPerStrip)
-    guard !overflow, inPlace || scratchBytes <= layout.storedByteCount + Self.scratchAllowance else {
-      throw handle.error(.corrupt, "page \(layout.directory + 1): strips of \(rowsPerStrip) rows are implausibly large")
+    if !inPlace {
+      try checkScratch(scratchBytes, overflow: overflow, what: "strips of \(rowsPerStrip) rows are")
     }
     let scratch = inPlace ? nil : UnsafeMutableRawPointer.allocate(byteCount: scratchBytes, alignment: 16)
     defer { scratch?.deallocate() }
@@ -102,9 +120,7 @@ struct TIFFPageDecoder {
   private func decodeTiles(tileWidth: Int, tileHeight: Int, into destination: UnsafeMutableRawPointer) throws(TIFFError) {
     let rowBytes = storedRow(width: tileWidth).bytes
     let (tileBytes, overflow) = rowBytes.multipliedReportingOverflow(by: tileHeight)
-    guard !overflow, tileBytes <= layout.storedByteCount + Self.scratchAllowance else {
-      throw handle.error(.corrupt, "page \(layout.directory + 1): tiles of \(tileWidth)×\(tileHeight) are implausibly large")
-    }
+    try checkScratch(tileBytes, overflow: overflow, what: "tiles of \(tileWidth)×\(tileHeight) are")
     guard handle.tileByteCount == tileBytes else {
       throw handle.error(.corrupt, "page \(layout.directory + 1): tile size \(handle.tileByteCount) bytes, expected \(tileBytes)")
     }

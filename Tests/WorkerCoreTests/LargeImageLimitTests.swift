@@ -76,4 +76,24 @@ struct LargeImageLimitTests {
     #expect(!FileManager.default.fileExists(atPath: folder.file("out/huge_mask.tif")))
     #expect(await session.finish())
   }
+
+  /// Streamed, its one 4.9 GB strip would still be decoded whole: refused before allocating it.
+  @Test("A streamed image whose single strip exceeds 4 GiB is -32001 before any allocation, leaving nothing")
+  func streamedHugeStripIsRefused() async throws {
+    let trained = try await TrainedNucleiModel.shared
+    let folder = TestFolder("large-strip")
+    let path = folder.file("huge.tif")
+    try Self.writeClaimingHeader(to: path)
+    let session = WorkerSession(threads: 1)
+    let start = Date()
+    let reply = try await session.call(
+      1, "segment",
+      ["model": .string(trained.model), "images": [.string(path)], "output_dir": .string(folder.file("out")),
+       "outputs": ["mask", "instances"]])
+    #expect(reply.code == -32001, "\(reply)")
+    #expect(reply.error?["message"]?.stringValue?.contains("one strip or tile") == true, "\(reply)")
+    #expect(Date().timeIntervalSince(start) < 10)
+    #expect((try? FileManager.default.contentsOfDirectory(atPath: folder.file("out"))) ?? [] == [])
+    #expect(await session.finish())
+  }
 }
