@@ -63,7 +63,7 @@ public final class TIFFStripWriter {
     do throws(TIFFError) {
       try TIFFWriter.setPageTags(
         opened, width: width, height: height, type: sampleType, compression: compression, predictor: usesPredictor,
-        rowsPerStrip: rowsPerStrip, calibration: calibration,
+        blocks: .strips(rowsPerStrip: rowsPerStrip), calibration: calibration,
         description: ImageJDescription.text(images: 1, channels: 1, calibration: calibration))
     } catch {
       discard()

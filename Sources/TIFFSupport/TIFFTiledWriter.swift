@@ -25,19 +25,9 @@ public enum TIFFTiledWriter {
         path: temporary.path, mode: bigTIFF ? "w8" : "w", maxSingleAllocation: 0, classify: { .writeFailed })
       defer { handle.close() }
       let type = sampleType
-      let format = type.isFloatingPoint ? SAMPLEFORMAT_IEEEFP : type.isSigned ? SAMPLEFORMAT_INT : SAMPLEFORMAT_UINT
-      var ok = handle.setUInt32(TIFFTAG_IMAGEWIDTH, UInt32(width))
-        && handle.setUInt32(TIFFTAG_IMAGELENGTH, UInt32(height))
-        && handle.setUInt16(TIFFTAG_BITSPERSAMPLE, UInt16(type.byteCount * 8))
-        && handle.setUInt16(TIFFTAG_SAMPLESPERPIXEL, 1)
-        && handle.setUInt16(TIFFTAG_SAMPLEFORMAT, UInt16(format))
-        && handle.setUInt16(TIFFTAG_PHOTOMETRIC, UInt16(PHOTOMETRIC_MINISBLACK))
-        && handle.setUInt16(TIFFTAG_PLANARCONFIG, UInt16(PLANARCONFIG_CONTIG))
-        && handle.setUInt16(TIFFTAG_COMPRESSION, compression.tag)
-        && handle.setUInt32(TIFFTAG_TILEWIDTH, UInt32(tileSize))
-        && handle.setUInt32(TIFFTAG_TILELENGTH, UInt32(tileSize))
-      if compression == .deflate { ok = ok && handle.setInt(TIFFTAG_ZIPQUALITY, TIFFWriter.deflateLevel) }
-      guard ok else { throw handle.error(.writeFailed, "cannot set the page's tags") }
+      try TIFFWriter.setPageTags(
+        handle, width: width, height: height, type: type, compression: compression, predictor: false,
+        blocks: .tiles(width: tileSize, height: tileSize), calibration: nil, description: nil)
       let sampleBytes = type.byteCount
       let tileBytes = tileSize * tileSize * sampleBytes
       let tile = UnsafeMutableRawPointer.allocate(byteCount: tileBytes, alignment: 16)

@@ -118,7 +118,7 @@ public enum TIFFWriter {
       for channel in 0..<image.channels {
         try setPageTags(handle, width: image.width, height: image.height, type: type,
                         compression: compression, predictor: usesPredictor,
-                        rowsPerStrip: rowsPerStrip, calibration: calibration,
+                        blocks: .strips(rowsPerStrip: rowsPerStrip), calibration: calibration,
                         description: channel == 0 ? description : nil)
         for (strip, firstRow) in stride(from: 0, to: image.height, by: rowsPerStrip).enumerated() {
           let count = min(rowsPerStrip, image.height - firstRow) * rowBytes
@@ -133,7 +133,7 @@ public enum TIFFWriter {
 
   static func setPageTags(
     _ handle: LibTIFFHandle, width: Int, height: Int, type: TIFFSampleType, compression: TIFFCompression,
-    predictor: Bool, rowsPerStrip: Int, calibration: TIFFCalibration?, description: String?
+    predictor: Bool, blocks: TIFFPageLayout.Blocks, calibration: TIFFCalibration?, description: String?
   ) throws(TIFFError) {
     let format = type.isFloatingPoint ? SAMPLEFORMAT_IEEEFP : type.isSigned ? SAMPLEFORMAT_INT : SAMPLEFORMAT_UINT
     var ok = handle.setUInt32(TIFFTAG_IMAGEWIDTH, UInt32(width))
@@ -144,7 +144,13 @@ public enum TIFFWriter {
       && handle.setUInt16(TIFFTAG_PHOTOMETRIC, UInt16(PHOTOMETRIC_MINISBLACK))
       && handle.setUInt16(TIFFTAG_PLANARCONFIG, UInt16(PLANARCONFIG_CONTIG))
       && handle.setUInt16(TIFFTAG_COMPRESSION, compression.tag)
-      && handle.setUInt32(TIFFTAG_ROWSPERSTRIP, UInt32(rowsPerStrip))
+    switch blocks {
+    case .strips(let rowsPerStrip):
+      ok = ok && handle.setUInt32(TIFFTAG_ROWSPERSTRIP, UInt32(rowsPerStrip))
+    case .tiles(let tileWidth, let tileHeight):
+      ok = ok && handle.setUInt32(TIFFTAG_TILEWIDTH, UInt32(tileWidth))
+        && handle.setUInt32(TIFFTAG_TILELENGTH, UInt32(tileHeight))
+    }
     if compression == .deflate {
       ok = ok && handle.setInt(TIFFTAG_ZIPQUALITY, deflateLevel)
     }
