@@ -12,7 +12,9 @@ an image of another pixel size for that model and return outputs of the input's 
 the input's calibration (read back by tifffile). Then OME-TIFFs of 2 channels x 3 Z planes in
 two dimension orders (XYCZT from axes ZCYX, XYZCT from CZYX): a two-channel model trained on one
 segments both exactly as the same data in an ImageJ hyperstack (one image per Z plane, the C
-planes its channels).
+planes its channels). Last, a tiled zlib uint16 OME-TIFF segmented band by band ("stream": true):
+tifffile reads the strip-written outputs, equal to the in-memory run's, with the input's
+calibration.
 """
 import csv
 import os
@@ -129,6 +131,28 @@ def main():
         entry = override["outputs"][0]
         check("pixel_size in the request overrides the file",
               entry.get("pixel_size") == 0.5 and entry.get("network_size") == [192, 192], entry)
+        # A tiled, compressed uint16 OME-TIFF segmented band by band ("stream": true): tifffile reads
+        # the strip-written outputs, equal to the in-memory ones, with the input's calibration.
+        big = np.tile((pixels * 60000 / max(float(pixels.max()), 1e-6)).astype(np.uint16), (3, 2))
+        tifffile.imwrite(path("tiled16.ome.tif"), big, ome=True, tile=(32, 32), compression="zlib",
+                         metadata={"axes": "YX", "PhysicalSizeX": 0.25, "PhysicalSizeY": 0.25,
+                                   "PhysicalSizeXUnit": "µm", "PhysicalSizeYUnit": "µm"})
+        outputs = {}
+        for stream in (True, False):
+            result = worker.call("segment", {"model": "model.unet", "images": ["data/tiled16.ome.tif"],
+                                             "output_dir": f"stream_{stream}", "tile_size": 44, "stream": stream})
+            outputs[stream] = result["outputs"][0]
+        check("the streamed entry names its bands", outputs[True].get("bands", 0) >= 2 and "bands" not in outputs[False],
+              outputs[True])
+        for kind in ("probabilities", "mask", "instances"):
+            streamed, whole = tifffile.imread(outputs[True][kind]), tifffile.imread(outputs[False][kind])
+            check(f"streamed {kind}: tifffile reads it, equal to the in-memory one",
+                  streamed.shape == big.shape and streamed.dtype == whole.dtype and np.array_equal(streamed, whole),
+                  (streamed.shape, streamed.dtype, whole.dtype))
+        with tifffile.TiffFile(outputs[True]["mask"]) as mask:
+            x_resolution = mask.pages[0].tags["XResolution"].value
+            check("the streamed mask keeps the input's 0.25 µm",
+                  abs(x_resolution[1] / x_resolution[0] - 0.25) < 1e-6, x_resolution)
         worker.process.stdin.close()
         worker.process.wait(timeout=60)
     print(f"{len(PASSED)} passed, {len(FAILED)} failed")
