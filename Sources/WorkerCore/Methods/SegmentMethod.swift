@@ -37,13 +37,16 @@ enum SegmentMethod {
     var stream: Bool? = nil
 
     /// Whether the image of `info` is segmented band by band.
-    /// - Throws: `invalidParams` when `stream` is true and the image cannot be streamed.
+    /// - Throws: `invalidParams` when `stream` is true and the image cannot be streamed;
+    ///   `fileUnreadable` when it is not streamed and too large to decode whole.
     func streams(_ path: String, info: TIFFStackInfo, classes: Int, grid: SegmentationGrid) throws(RPCError) -> Bool {
       let obstacle = StreamedSegmentation.obstacle(info: info, classes: classes, grid: grid, kinds: outputs)
       if stream == true, let obstacle {
         throw RPCError.invalidParams(field: "stream", "\(path) cannot be streamed: \(obstacle)")
       }
-      return obstacle == nil && (stream ?? (info.width * info.height >= StreamedSegmentation.automaticPixels))
+      let streams = obstacle == nil && (stream ?? (info.width * info.height >= StreamedSegmentation.automaticPixels))
+      if !streams { try SegmentMethod.checkDecodableWhole(path, info: info, obstacle: obstacle) }
+      return streams
     }
 
     /// The options for `model`: what the request gives, else the post-processing calibrated
@@ -150,11 +153,6 @@ enum SegmentMethod {
     let grids = infos.map { request.grid(for: $0, model: model) }
     let streamed = try zip(request.images, zip(infos, grids)).map { path, infoAndGrid in
       try request.streams(path, info: infoAndGrid.0, classes: classes, grid: infoAndGrid.1)
-    }
-    for index in request.images.indices where !streamed[index] {
-      let obstacle = StreamedSegmentation.obstacle(
-        info: infos[index], classes: classes, grid: grids[index], kinds: request.outputs)
-      try checkDecodableWhole(request.images[index], info: infos[index], obstacle: obstacle)
     }
     if let modelPixelSize = model.pixelSize,
       let unstated = zip(request.images, grids).first(where: { $0.1.pixelSize == nil })?.0
@@ -395,14 +393,14 @@ enum SegmentMethod {
 
   /// An image segmented in memory is decoded whole: one image of more than
   /// `TIFFReadLimits.standard` is refused before any work, naming what would let it stream.
-  static func checkDecodableWhole(_ path: String, info: TIFFStackInfo, obstacle: String?) throws(TIFFError) {
+  static func checkDecodableWhole(_ path: String, info: TIFFStackInfo, obstacle: String?) throws(RPCError) {
     let limit = TIFFReadLimits.standard.maxDecodedBytes
     let imageBytes = info.decodedByteCount / max(info.imageCount, 1)
     guard imageBytes > limit else { return }
     let why = obstacle.map { "it cannot be streamed (\($0))" } ?? "\"stream\": false was given"
-    throw TIFFError(
-      .tooLarge, path: path,
-      message: "\(path): one image (\(info.width)×\(info.height)×\(info.channels) \(info.sampleType.rawValue)) needs more than the limit of \(limit) bytes to segment in memory, and \(why)")
+    throw RPCError.fileUnreadable(
+      path: path,
+      "\(path): one image (\(info.width)×\(info.height)×\(info.channels) \(info.sampleType.rawValue)) needs more than the limit of \(limit) bytes to segment in memory, and \(why)")
   }
 
   /// Outputs may not overwrite an input, and two inputs may not share output names.
