@@ -9,6 +9,8 @@ public struct WorkerEnvironment: Sendable {
   let requests: RequestTable
   /// The method names the worker answers (`initialize`).
   let methodNames: [String]
+  /// The last `segment`'s model and buffers, for the next request.
+  let inferenceCache = InferenceCache()
 }
 
 /// One long request's view of the worker while it runs.

@@ -25,15 +25,16 @@ struct StoredModel: Sendable {
   /// unknown (then images are never resampled for it).
   var pixelSize: Double? = nil
 
-  /// Reads and checks a model file (version, sizes, checksum).
-  static func load(path: String) throws -> StoredModel {
+  /// Reads and checks a model file (version, sizes, checksum). `trainingState: false` leaves
+  /// the optimiser state undecoded (nil), for requests that only run the network.
+  static func load(path: String, trainingState: Bool = true) throws -> StoredModel {
     guard let data = FileManager.default.contents(atPath: path) else {
       let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
       throw ModelFileAccessError(path: path, message: "model file \(path) \(reason)")
     }
     let file: ModelFile
     do {
-      file = try ModelFile.decode(Array(data))
+      file = try ModelFile.decode(Array(data), trainingState: trainingState)
     } catch {
       throw ModelFileAccessError(path: path, message: "\(path) is not a usable model file: \(error)")
     }

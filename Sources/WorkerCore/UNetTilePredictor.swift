@@ -10,11 +10,12 @@ struct UNetTilePredictor: TilePredictor {
   /// One set of buffers for every tile of a job: allocated at the first tile, reused after.
   private let workspace: UNetWorkspace
 
-  init(network: UNet, parallel: Parallel) {
+  /// `workspace`: buffers to reuse (a kept one from `InferenceCache`); a new one by default.
+  init(network: UNet, parallel: Parallel, workspace: UNetWorkspace? = nil) {
     self.network = network
     self.parallel = parallel
     self.geometry = UNetGeometry(depth: network.configuration.depth)
-    self.workspace = UNetWorkspace(parallel: parallel)
+    self.workspace = workspace ?? UNetWorkspace(parallel: parallel)
   }
 
   var inputChannels: Int { network.configuration.inputChannels }

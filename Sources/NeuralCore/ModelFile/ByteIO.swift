@@ -57,6 +57,9 @@ struct ByteReader {
 
   var remaining: Int { end - offset }
 
+  /// Moves to the end without reading (a section the caller does not need).
+  mutating func skipRemaining() { offset = end }
+
   private mutating func take(_ count: Int, _ what: String) throws(ModelFileError) -> Int {
     guard count >= 0 && count <= remaining else {
       throw .malformed("\(what) needs \(count) bytes at offset \(offset), \(remaining) remain")

@@ -1,7 +1,11 @@
 extension ModelFile {
   /// Reads a model file, rejecting anything that is not exactly a valid version-1 file (see
   /// the format in `ModelFile`) with an error that says what is wrong.
-  public static func decode(_ bytes: [UInt8]) throws(ModelFileError) -> ModelFile {
+  ///
+  /// With `trainingState: false` the optimiser state (as large as the parameters, twice with
+  /// Adam) is checked by its checksum and section length but not decoded: inference needs only
+  /// the network, and the result's `trainingState` is nil.
+  public static func decode(_ bytes: [UInt8], trainingState decodesTrainingState: Bool = true) throws(ModelFileError) -> ModelFile {
     guard bytes.starts(with: magic.prefix(bytes.count)) else { throw .badMagic }
     let minimum = headerSize + checksumSize
     guard bytes.count >= minimum else {
@@ -45,8 +49,12 @@ extension ModelFile {
     }
     var trainingState: TrainingState?
     if flags & 1 != 0 {
-      trainingState = try readSection("TRNS", &reader) { (r: inout ByteReader) throws(ModelFileError) in
-        try readTrainingState(&r, parameterCount: expectedCount)
+      trainingState = try readSection("TRNS", &reader) { (r: inout ByteReader) throws(ModelFileError) -> TrainingState? in
+        guard decodesTrainingState else {
+          r.skipRemaining()
+          return nil
+        }
+        return try readTrainingState(&r, parameterCount: expectedCount)
       }
     }
     guard reader.remaining == 0 else {

@@ -123,14 +123,17 @@ enum SegmentMethod {
   }
 
   static func run(_ request: Request, context: RequestContext) throws -> JSONValue {
-    let model = try StoredModel.load(path: request.model)
+    let cached = try context.environment.inferenceCache.checkOut(path: request.model, parallel: context.environment.parallel)
+    defer { context.environment.inferenceCache.checkIn(cached) }
+    let model = cached.model
     let instanceOptions = request.instanceOptions(for: model)
     let classes = model.network.configuration.classes
     if classes > 2 && request.setsThreshold {
       context.progress.log(
         "warning", "threshold applies to two-class models; with \(classes) classes each pixel takes its most probable class")
     }
-    let predictor = UNetTilePredictor(network: model.network, parallel: context.environment.parallel)
+    let predictor = UNetTilePredictor(
+      network: model.network, parallel: context.environment.parallel, workspace: cached.workspace)
     let plannedPaths = request.images.map { outputPaths(for: $0, in: request.outputDir) }
     try checkOutputs(plannedPaths, request: request)
 

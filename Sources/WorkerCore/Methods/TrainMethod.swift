@@ -24,7 +24,10 @@ enum TrainMethod {
     name: "train",
     handler: .queued { params in
       let request = try parse(params)
-      return { context in try Trainer(request: request, context: context).run() }
+      return { context in
+        context.environment.inferenceCache.release()  // training's memory first
+        return try Trainer(request: request, context: context).run()
+      }
     })
 
   static func parse(_ params: ParamsReader) throws(RPCError) -> Request {
