@@ -28,13 +28,13 @@ struct StoredModel: Sendable {
   /// Reads and checks a model file (version, sizes, checksum). `trainingState: false` leaves
   /// the optimiser state undecoded (nil), for requests that only run the network.
   static func load(path: String, trainingState: Bool = true) throws -> StoredModel {
-    guard let data = FileManager.default.contents(atPath: path) else {
+    guard let bytes = readWholeFile(path) else {
       let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
       throw ModelFileAccessError(path: path, message: "model file \(path) \(reason)")
     }
     let file: ModelFile
     do {
-      file = try ModelFile.decode(Array(data), trainingState: trainingState)
+      file = try ModelFile.decode(bytes, trainingState: trainingState)
     } catch {
       throw ModelFileAccessError(path: path, message: "\(path) is not a usable model file: \(error)")
     }
@@ -50,6 +50,31 @@ struct StoredModel: Sendable {
       calibration: PostProcessingCalibration(metadata: metadata),
       pixelSize: Dictionary(metadata, uniquingKeysWith: { _, last in last })[pixelSizeKey]
         .flatMap(Double.init).flatMap { PixelSize.acceptedRange.contains($0) ? $0 : nil })
+  }
+
+  /// The bytes of the regular file at `path`, read straight into one array (a paper-network
+  /// model with its optimiser state is about 370 MB; going through `Data` copied it once more);
+  /// nil when it cannot be opened or read.
+  private static func readWholeFile(_ path: String) -> [UInt8]? {
+    let descriptor = open(path, O_RDONLY)
+    guard descriptor >= 0 else { return nil }
+    defer { _ = close(descriptor) }
+    var status = stat()
+    guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
+    let size = Int(status.st_size)
+    var failed = false
+    let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+      initialized = 0
+      guard let base = buffer.baseAddress else { return }
+      while initialized < size {
+        let count = read(descriptor, base + initialized, size - initialized)
+        if count < 0 && errno == EINTR { continue }
+        if count < 0 { failed = true }
+        if count <= 0 { break }  // an error, or the file shrank: decoding reports the truncation
+        initialized += count
+      }
+    }
+    return failed ? nil : bytes
   }
 
   /// The `min_object_area` that `segment` uses when the request gives none: a fraction of the
