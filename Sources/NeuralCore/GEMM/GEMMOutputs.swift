@@ -111,9 +111,48 @@ struct UpsampleScatterOutput: GEMMOutput {
     }
   }
 
+  /// For the columns of one micro-tile whose four rows are channel `channel`'s (dy, dx): each
+  /// run of low-resolution pixels in one image row, as (offset in the tile, the output pixel
+  /// (2y, 2x) where the run's top output row starts, length in low-resolution pixels).
+  @inline(__always)
+  private func forEachQuad(
+    channel: Int, column: Int, columns: Int, _ body: (Int, UnsafeMutablePointer<Float>, Int) -> Void
+  ) {
+    let plane = output + channel * planeSize
+    Packing.forEachRowSegment(start: column, count: columns, width: width) { offset, y, x, length in
+      body(offset, plane + 2 * y * outputWidth + 2 * x, length)
+    }
+  }
+
   func store(
     tile: UnsafePointer<Float>, row: Int, column: Int, rows: Int, columns: Int, accumulate: Bool
   ) {
+    if rows == 4 && row & 3 == 0 {
+      // One channel's four rows (dy, dx) = (0,0), (0,1), (1,0), (1,1): two contiguous
+      // interleaved runs per low-resolution row instead of four strided ones.
+      let nr = MicroKernel.columns
+      forEachQuad(channel: row >> 2, column: column, columns: columns) { offset, top, length in
+        let s0 = tile + offset
+        let (s1, s2, s3) = (s0 + nr, s0 + 2 * nr, s0 + 3 * nr)
+        let bottom = top + outputWidth
+        if accumulate {
+          for t in 0..<length {
+            top[2 * t] += s0[t]
+            top[2 * t + 1] += s1[t]
+            bottom[2 * t] += s2[t]
+            bottom[2 * t + 1] += s3[t]
+          }
+        } else {
+          for t in 0..<length {
+            top[2 * t] = s0[t]
+            top[2 * t + 1] = s1[t]
+            bottom[2 * t] = s2[t]
+            bottom[2 * t + 1] = s3[t]
+          }
+        }
+      }
+      return
+    }
     forEachDestination(row: row, column: column, rows: rows, columns: columns) {
       r, offset, destination, length in
       let source = tile + r * MicroKernel.columns + offset
@@ -128,6 +167,14 @@ struct UpsampleScatterOutput: GEMMOutput {
   var hasEpilogue: Bool { bias != nil || relu }
 
   func finish(row: Int, column: Int, rows: Int, columns: Int) {
+    if rows == 4 && row & 3 == 0 {
+      let b = bias.map { $0[row >> 2] } ?? 0
+      forEachQuad(channel: row >> 2, column: column, columns: columns) { _, top, length in
+        Epilogue.apply(top, count: 2 * length, bias: b, relu: relu)
+        Epilogue.apply(top + outputWidth, count: 2 * length, bias: b, relu: relu)
+      }
+      return
+    }
     forEachDestination(row: row, column: column, rows: rows, columns: columns) {
       r, _, destination, length in
       let b = bias.map { $0[(row + r) >> 2] } ?? 0
