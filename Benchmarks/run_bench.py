@@ -282,7 +282,8 @@ def goals(runner, cases):
         value = median(ratios)
         met = value <= limit if at_most else value >= limit
         lines.append([text, f"{value:.3f}{unit}" + (f" ({min(ratios):.2f}-{max(ratios):.2f})" if len(ratios) > 1 else ""),
-                      "met" if met else "not met", f"{busy}/{len(ratios)}" if busy is not None else ""])
+                      ("met" if met else "not met") + ("?" if busy and 2 * busy >= len(ratios) else ""),
+                      f"{busy}/{len(ratios)}" if busy is not None else ""])
 
     for case in ("base64", "base16"):
         if case not in cases:
@@ -452,7 +453,8 @@ def main():
         print("ratios: median over rounds of the per-round ratio (range); busy: rounds in which our run "
               "got < 75% of the CPU it asked for (another process competed; such ratios are not meaningful)")
         print()
-        print("Goals (ratios as above; busy: rounds in which either run of the pair got < 75% of its CPU):")
+        print("Goals (ratios as above; busy: rounds in which either run of the pair got < 75% of its CPU; "
+              "a verdict with ? rests on busy rounds for at least half of them and says little):")
         print(goals(runner, cases))
         kernels = next((r["result"].get("backend", {}).get("kernels") for r in runner.log if r["engine"] == "ours"), None)
         if kernels:
