@@ -96,10 +96,15 @@ python-runtime:
 	  echo "Installing python3 with apt-get"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3; }
 
-# Speed: our unet-bench against PyTorch (with and without jemalloc) and onnxruntime, alternately in
-# one run, with ratios (Benchmarks/run_bench.py; the peers run when /tmp/peer exists, see there).
+# Speed: our unet-bench against PyTorch (with and without jemalloc), onnxruntime and OpenVINO,
+# alternately in one run, with ratios and the issue's goals (met / not met); then the worker's
+# end-to-end segment timings (Benchmarks/segment_bench.py: paper network and a default model on
+# 512x512 and 4096x4096 images, cold and warm) and a per-layer profile of our base-64 forward pass
+# (Benchmarks/run_bench.py; the peers run when /tmp/peer exists, else ours only; see there).
+# BENCH_ARGS passes options, e.g. `make bench BENCH_ARGS="--quick --cases base64,profile"`.
+BENCH_ARGS ?=
 bench: build
-	python3 Benchmarks/run_bench.py
+	python3 Benchmarks/run_bench.py $(BENCH_ARGS)
 
 # Quality on real data: k-fold over the images of DATA (a folder of NAME.tif + NAME_labels.tif
 # pairs, or of such folders), training through the protocol with the same budget per run, and

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The peer side of `make bench`: the paper's U-Net (Ronneberger, Fischer, Brox 2015) timed in
-PyTorch on the CPU, or its forward pass in onnxruntime, printing one JSON line with the same
+PyTorch on the CPU, or its forward pass in onnxruntime or OpenVINO, printing one JSON line with the same
 fields as `unet-bench` (forward.median_s/min_s/max_s, train_step.*, forward_gflop,
 gflops_at_median, max_rss_mib, ...).
 
@@ -24,6 +24,7 @@ preprocessing and not part of a training step. FLOPs count 2 x multiply-adds of 
 Examples:
   python unet_peer.py --base 64 --threads 2 --mode both --reps 5
   python unet_peer.py --engine onnxruntime --base 16 --mode forward
+  python unet_peer.py --engine openvino --base 64 --mode forward
   LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2 python unet_peer.py --mode train
 """
 import argparse
@@ -59,9 +60,10 @@ def options(argv=None):
     add("--no-mkldnn", action="store_true", help="disable PyTorch's oneDNN convolutions")
     add("--no-bind", action="store_true",
         help="do not pin the OpenMP threads (default OMP_PROC_BIND=close, OMP_PLACES=cores)")
-    add("--engine", choices=["torch", "onnxruntime"], default="torch",
-        help="onnxruntime: export the model (ONNX opset 17) and time its CPU inference "
-             "(forward only)")
+    add("--engine", choices=["torch", "onnxruntime", "openvino"], default="torch",
+        help="onnxruntime / openvino: export the model (ONNX opset 17) and time that engine's CPU "
+             "inference (forward only; --threads inference threads; OpenVINO with the LATENCY "
+             "hint and f32 precision)")
     add("--seed", type=int, default=0)
     return parser.parse_args(argv)
 
@@ -253,6 +255,35 @@ def onnxruntime_forward(model, x, a, out_edge, result):
     return run_timed(lambda: session.run(None, {"x": xn}), a.reps, a.warmup)
 
 
+def openvino_forward(model, x, a, out_edge, result):
+    """Exports the model to ONNX and times OpenVINO's CPU inference of one tile (latency hint,
+    f32 inference precision so that no bf16 is used, a.threads threads)."""
+    import tempfile
+    import numpy as np
+    import openvino as ov
+    model.eval()
+    path = os.path.join(tempfile.mkdtemp(prefix="unet_peer_"), "unet.onnx")
+    with torch.inference_mode():
+        torch.onnx.export(model, (x,), path, dynamo=False, opset_version=17,
+                          input_names=["x"], output_names=["y"])
+    os.sched_setaffinity(0, range(os.cpu_count()))  # OpenVINO's threads inherit this mask
+    compiled = ov.Core().compile_model(path, "CPU", {"INFERENCE_NUM_THREADS": a.threads,
+                                                     "PERFORMANCE_HINT": "LATENCY",
+                                                     "INFERENCE_PRECISION_HINT": "f32"})
+    request = compiled.create_infer_request()
+    xn = x.numpy()
+    y = request.infer({0: xn})[compiled.output(0)]
+    with torch.inference_mode():
+        reference = model(x).numpy()
+    if y.shape != (1, a.classes, out_edge, out_edge):
+        raise SystemExit(f"openvino output {y.shape}")
+    result.update(framework="openvino", version=ov.__version__,
+                  exported_with=f"torch {torch.__version__} torch.onnx.export(dynamo=False, opset 17)",
+                  backend=dict(device="CPU", threads=a.threads, hint="LATENCY", precision="f32",
+                               max_abs_diff_vs_torch=float(np.abs(y - reference).max())))
+    return run_timed(lambda: request.infer({0: xn}), a.reps, a.warmup)
+
+
 def main():
     a = ARGS
     torch.manual_seed(a.seed)
@@ -285,10 +316,11 @@ def main():
         flop_note="2 x multiply-adds of the 3x3, 2x2-up and 1x1 convolutions; train step = 3 x forward",
         host=dict(cpu=cpu_name(), nproc=os.cpu_count(), python=platform.python_version()))
 
-    if a.engine == "onnxruntime":
+    if a.engine in ("onnxruntime", "openvino"):
         if a.mode != "forward":
-            raise SystemExit("--engine onnxruntime times --mode forward only")
-        result["forward"] = summarise(onnxruntime_forward(model, x, a, out_edge, result), gflop)
+            raise SystemExit(f"--engine {a.engine} times --mode forward only")
+        run_engine = onnxruntime_forward if a.engine == "onnxruntime" else openvino_forward
+        result["forward"] = summarise(run_engine(model, x, a, out_edge, result), gflop)
     else:
         if a.mode in ("forward", "both"):
             model.eval()
