@@ -116,11 +116,13 @@ import Testing
       for training in [false, true] {
         let bytes = sizes.compactMap { model.workspaceBytes(inputSize: $0, training: training) }
         #expect(bytes.count == sizes.count)
-        // Not strictly monotonic (a Winograd strip of whole tile rows can shrink by a few
-        // tiles when the row grows), but never by more than 1 %, and steadily growing.
-        let drops = zip(bytes, bytes.dropFirst()).map { Double($1) / Double($0) }
-        print("memory model: \(configuration) training \(training): smallest step ratio \(drops.min() ?? 1)")
-        #expect(drops.allSatisfy { $0 > 0.99 }, "\(configuration) training \(training)")
+        // Not strictly monotonic, as the workspace is not: the Winograd buffers follow how a
+        // map splits into strips of whole tile rows (and which maps take F(4×4) or whole strips
+        // per thread), which can need a little less for the next larger tile (at most 4 % on
+        // the paper network), but steadily growing.
+        let steps = zip(bytes, bytes.dropFirst()).map { Double($1) / Double($0) }
+        print("memory model: \(configuration) training \(training): smallest step ratio \(steps.min() ?? 1)")
+        #expect(steps.allSatisfy { $0 > 0.95 }, "\(configuration) training \(training)")
         #expect(zip(bytes, bytes.dropFirst(4)).allSatisfy { $0 < $1 }, "\(configuration) training \(training)")
       }
       #expect(model.workspaceBytes(inputSize: (sizes.first ?? 0) + 1, training: false) == nil)
