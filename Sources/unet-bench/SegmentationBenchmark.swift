@@ -53,7 +53,8 @@ func segmentationBenchmark(
   var image = Tensor(channels: options.inputChannels, height: options.image, width: options.image)
   for i in 0..<image.storage.count { image.storage[i] = rng.nextGaussian() }
   let plan = segmenter.plan(imageWidth: options.image, imageHeight: options.image)
-  let estimated = predictor.estimatedBytes(forOutputSize: outputSize) + segmenter.workingBytes(forOutputSize: outputSize)
+  let estimated =
+    predictor.estimatedBytes(forOutputSize: outputSize) + segmenter.workingBytes(forOutputSize: outputSize)
   var checksum: Float = 0
   let summary = timed(reps: options.reps, warmup: options.warmup, gflop: 0) {
     do {

@@ -104,14 +104,14 @@ if options.mode == "segment" {
 fields.append(("workspace_mib", .number(Double(workspace.allocatedBytes) / 1_048_576)))
 // What `UNetMemoryModel` predicts for a fresh workspace and this tile (forward alone equals
 // workspace_mib; train alone equals model_training_mib).
-let memoryModel = UNetMemoryModel(configuration: configuration, threads: options.threads, forwardWinograd: options.winograd)
+// model_training_step_mib: the whole step with SGD's velocity, as this benchmark trains.
+let memoryModel = UNetMemoryModel(
+  configuration: configuration, threads: options.threads, forwardWinograd: options.winograd)
+func mebibytes(_ bytes: Int?) -> JSON { .number(Double(bytes ?? 0) / 1_048_576) }
+fields.append(("model_inference_mib", mebibytes(memoryModel.workspaceBytes(inputSize: tile, training: false))))
+fields.append(("model_training_mib", mebibytes(memoryModel.workspaceBytes(inputSize: tile, training: true))))
 fields.append(
-  ("model_inference_mib", .number(Double(memoryModel.workspaceBytes(inputSize: tile, training: false) ?? 0) / 1_048_576)))
-fields.append(
-  ("model_training_mib", .number(Double(memoryModel.workspaceBytes(inputSize: tile, training: true) ?? 0) / 1_048_576)))
-fields.append(
-  ("model_training_step_mib", .number(
-    Double(memoryModel.trainingStepBytes(inputSize: tile, optimizerBuffers: 1) ?? 0) / 1_048_576)))
+  ("model_training_step_mib", mebibytes(memoryModel.trainingStepBytes(inputSize: tile, optimizerBuffers: 1))))
 fields.append(("max_rss_mib", .number(Double(Usage.now().maxRSSKiB) / 1024)))
 if !profiles.isEmpty { fields.append(("profile", .object(profiles))) }
 print(JSON.object(fields).text)

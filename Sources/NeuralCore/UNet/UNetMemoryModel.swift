@@ -216,25 +216,33 @@ private struct PassReplay {
       let variant: WinogradVariant =
         model.forwardWinograd != .f2x2 && WinogradConvolution.prefersF4x4(outputHeight: o, outputWidth: o)
         ? model.forwardWinograd : .f2x2
-      winograd(inputChannels: layer.inputChannels, outputChannels: layer.outputChannels, outputSize: o, variant: variant)
+      winograd(
+        inputChannels: layer.inputChannels, outputChannels: layer.outputChannels, outputSize: o,
+        variant: variant)
     } else {
       ledger.reserve(
         .packing,
-        PrepackedLeftOperand.storageCount(rows: layer.outputChannels, depth: layer.inputChannels * kernel * kernel))
+        PrepackedLeftOperand.storageCount(
+          rows: layer.outputChannels, depth: layer.inputChannels * kernel * kernel))
     }
   }
 
   /// `WinogradConvolution.run`'s buffers for an output of `size` × `size`.
-  private mutating func winograd(inputChannels k: Int, outputChannels m: Int, outputSize size: Int, variant: WinogradVariant) {
+  private mutating func winograd(
+    inputChannels k: Int, outputChannels m: Int, outputSize size: Int, variant: WinogradVariant
+  ) {
     let positions = variant.positions
     let tiles = (size + variant.tileSize - 1) / variant.tileSize
-    let rowsPerStrip = WinogradConvolution.rowsPerStrip(tilesX: tiles, tilesY: tiles, channels: k + m, positions: positions)
+    let rowsPerStrip = WinogradConvolution.rowsPerStrip(
+      tilesX: tiles, tilesY: tiles, channels: k + m, positions: positions)
     let n = rowsPerStrip * tiles
     let uStride = WinogradTransforms.positionStride(PrepackedLeftOperand.storageCount(rows: m, depth: k))
     let vStride = WinogradTransforms.positionStride(PrepackedRightOperand.storageCount(depth: k, columns: n))
     let mStride = WinogradTransforms.positionStride(m * n)
     let stripCount = (tiles + rowsPerStrip - 1) / rowsPerStrip
-    let copies = stripCount >= WinogradConvolution.stripsPerThreadForStripParallelism * model.threads ? model.threads : 1
+    // Whole strips per thread: one V and one M per thread.
+    let perThread = stripCount >= WinogradConvolution.stripsPerThreadForStripParallelism * model.threads
+    let copies = perThread ? model.threads : 1
     ledger.reserve(.winogradFilters, positions * uStride)
     ledger.reserve(.winogradInput, copies * positions * vStride)
     ledger.reserve(.winogradProducts, copies * positions * mStride)
