@@ -13,7 +13,8 @@ public enum SegmentationDefaults {
 /// Work is estimated as (number of tiles) × in², the input pixels the network processes; for
 /// a large image this picks the largest tile within the budget (the context overhead
 /// (T + 2m)² / T² falls with T), and it never picks a tile larger than needed to cover the
-/// image in one piece. Memory per tile is the predictor's `estimatedBytes` plus the
+/// image in one piece. Memory per tile is the predictor's `estimatedBytes` (for the U-Net
+/// what its workspace allocates for the tile, `UNetMemoryModel`, and the logits) plus the
 /// segmenter's own buffers (`OverlapTileSegmenter.workingBytes`). If even the smallest
 /// legal size exceeds the budget, the smallest is used (the caller reports the size used).
 /// Sizes below the predictor's alignment are only used when one tile covers the image.

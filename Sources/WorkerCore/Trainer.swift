@@ -203,7 +203,8 @@ struct Trainer {
     guard
       let sizes = TrainingMemory.largestFittingOutputSize(
         requested: config.outputTileSize, configuration: network.configuration,
-        parameterCount: network.parameterCount, budgetBytes: Int(config.memoryMB * 1_048_576))
+        threads: context.environment.parallel.threads, optimizer: config.optimizer,
+        budgetBytes: Int(config.memoryMB * 1_048_576))
     else {
       throw RPCError.invalidParams(
         field: "config.memory_mb",

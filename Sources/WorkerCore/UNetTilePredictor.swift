@@ -31,12 +31,15 @@ struct UNetTilePredictor: TilePredictor {
     geometry.legalOutputSizes(in: size...(size + 64 << network.configuration.depth)).first
   }
 
+  /// The workspace of one inference pass (`UNetMemoryModel`, exact for a workspace that has
+  /// seen no larger tile) plus the logits tensor the pass returns before the softmax.
   func estimatedBytes(forOutputSize size: Int) -> Int {
-    guard let input = geometry.inputSize(forOutputSize: size) else { return Int.max }
-    // Inference keeps about three full-resolution maps of the widest level-0 layer alive
-    // (input of a convolution, its output, the skip connection) plus the im2col panels.
-    let level0 = network.configuration.baseChannels * input * input * 4
-    return 6 * level0 + input * input * network.configuration.inputChannels * 4
+    let configuration = network.configuration
+    guard
+      let workspace = UNetMemoryModel(configuration: configuration, threads: parallel.threads)
+        .inferenceBytes(outputSize: size)
+    else { return Int.max }
+    return workspace + configuration.classes * size * size * MemoryLayout<Float>.stride
   }
 
   func predictProbabilities(_ tile: Tensor) -> Tensor {

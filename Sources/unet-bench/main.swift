@@ -17,25 +17,27 @@ do {
 } catch {
   Options.fail("\(error)")
 }
-guard let outputSize = configuration.geometry.outputSize(forInputSize: options.tile) else {
-  let geometry = configuration.geometry
-  let below = geometry.largestLegalOutputSize(atMost: options.tile - 2 * geometry.margin)
-  let suggestion = below.flatMap { geometry.inputSize(forOutputSize: $0) }.map { " (nearest legal below: \($0))" } ?? ""
-  Options.fail("tile \(options.tile) is not a legal input size for depth \(options.depth)\(suggestion)")
-}
-
 var rng = RandomSource(seed: options.seed)
 var network = UNet(configuration: configuration, rng: &rng)
-var input = Tensor(channels: options.inputChannels, height: options.tile, width: options.tile)
+let workspace = UNetWorkspace(parallel: Parallel(threads: options.threads))
+workspace.forwardWinograd = options.winograd
+/// The input tile edge: `--tile`, or with `--auto-tile` the worker's choice for the image.
+let tile = options.autoTile ? automaticInputTile(network: network, workspace: workspace, options: options) : options.tile
+guard let outputSize = configuration.geometry.outputSize(forInputSize: tile) else {
+  let geometry = configuration.geometry
+  let below = geometry.largestLegalOutputSize(atMost: tile - 2 * geometry.margin)
+  let suggestion = below.flatMap { geometry.inputSize(forOutputSize: $0) }.map { " (nearest legal below: \($0))" } ?? ""
+  Options.fail("tile \(tile) is not a legal input size for depth \(options.depth)\(suggestion)")
+}
+
+var input = Tensor(channels: options.inputChannels, height: tile, width: tile)
 for i in 0..<input.storage.count { input.storage[i] = rng.nextGaussian() }
 let pixels = outputSize * outputSize
 let targets = (0..<pixels).map { _ in Int32(rng.nextInt(below: options.classes)) }
 let weights = (0..<pixels).map { _ in 1 + 9 * rng.nextUniform() }
-let forwardGFLOP = Double(network.forwardFLOPs(inputSize: options.tile) ?? 0) / 1e9
+let forwardGFLOP = Double(network.forwardFLOPs(inputSize: tile) ?? 0) / 1e9
 let convLayers = 4 * options.depth + 2 + options.depth + 1  // 3×3 + up-convolutions + final
 
-let workspace = UNetWorkspace(parallel: Parallel(threads: options.threads))
-workspace.forwardWinograd = options.winograd
 let peak = options.peakGFLOPsPerThread * Double(options.threads)
 var fields: [(String, JSON)] = [
   ("framework", .string("swift-neuralcore")),
@@ -46,7 +48,8 @@ var fields: [(String, JSON)] = [
     ("num_threads", .int(options.threads)),
   ])),
   ("config", .object([
-    ("base", .int(options.base)), ("depth", .int(options.depth)), ("tile", .int(options.tile)),
+    ("base", .int(options.base)), ("depth", .int(options.depth)), ("tile", .int(tile)),
+    ("auto_tile", .bool(options.autoTile)),
     ("in_ch", .int(options.inputChannels)), ("classes", .int(options.classes)),
     ("threads", .int(options.threads)), ("mode", .string(options.mode)), ("reps", .int(options.reps)),
     ("warmup", .int(options.warmup)), ("lr", .number(Double(options.learningRate))),
@@ -54,7 +57,7 @@ var fields: [(String, JSON)] = [
     ("dropout", .number(Double(options.dropout))), ("upconv_relu", .bool(true)),
   ])),
   ("conv_layers", .int(convLayers)), ("params", .int(network.parameterCount)),
-  ("input_size", .array([1, options.inputChannels, options.tile, options.tile].map { .int($0) })),
+  ("input_size", .array([1, options.inputChannels, tile, tile].map { .int($0) })),
   ("output_size", .array([1, options.classes, outputSize, outputSize].map { .int($0) })),
   ("forward_gflop", .number(forwardGFLOP)), ("train_step_gflop_counted", .number(3 * forwardGFLOP)),
   ("flop_note", .string("2 x multiply-adds of the 3x3, 2x2-up and 1x1 convolutions; train step = 3 x forward")),
@@ -99,6 +102,16 @@ if options.mode == "segment" {
       network: network, workspace: workspace, options: options, outputSize: outputSize, rng: &rng)))
 }
 fields.append(("workspace_mib", .number(Double(workspace.allocatedBytes) / 1_048_576)))
+// What `UNetMemoryModel` predicts for a fresh workspace and this tile (forward alone equals
+// workspace_mib; train alone equals model_training_mib).
+// model_training_step_mib: the whole step with SGD's velocity, as this benchmark trains.
+let memoryModel = UNetMemoryModel(
+  configuration: configuration, threads: options.threads, forwardWinograd: options.winograd)
+func mebibytes(_ bytes: Int?) -> JSON { .number(Double(bytes ?? 0) / 1_048_576) }
+fields.append(("model_inference_mib", mebibytes(memoryModel.workspaceBytes(inputSize: tile, training: false))))
+fields.append(("model_training_mib", mebibytes(memoryModel.workspaceBytes(inputSize: tile, training: true))))
+fields.append(
+  ("model_training_step_mib", mebibytes(memoryModel.trainingStepBytes(inputSize: tile, optimizerBuffers: 1))))
 fields.append(("max_rss_mib", .number(Double(Usage.now().maxRSSKiB) / 1024)))
 if !profiles.isEmpty { fields.append(("profile", .object(profiles))) }
 print(JSON.object(fields).text)
