@@ -215,7 +215,7 @@ enum SegmentMethod {
       }
       let outputs = try StackOutputs(
         paths: plannedPaths[index], kinds: request.outputs, pageCount: reader.imageCount, classes: classes,
-        calibration: reader.info.calibration)
+        calibration: reader.info.calibration, parallel: context.environment.parallel)
       do {
         for page in 0..<reader.imageCount {
           // Only the normalised copy outlives this line: the decoded page and its float
@@ -274,6 +274,7 @@ enum SegmentMethod {
     private let paths: [String: String]
     /// K, the model's classes.
     private let classes: Int
+    private let parallel: Parallel
     private let probabilities: TIFFStreamWriter?
     private let masks: TIFFStreamWriter?
     private let classMaps: TIFFStreamWriter?
@@ -286,11 +287,14 @@ enum SegmentMethod {
     /// With K > 2: the objects of each foreground class over all pages.
     private var objectsPerClass: [Int]
 
+    /// `parallel`: the worker's threads (the probability file is written beside the rest).
     init(
-      paths: [String: String], kinds: Set<String>, pageCount: Int, classes: Int, calibration: TIFFCalibration?
+      paths: [String: String], kinds: Set<String>, pageCount: Int, classes: Int, calibration: TIFFCalibration?,
+      parallel: Parallel
     ) throws {
       func path(_ kind: String) -> String? { kinds.contains(kind) ? paths[kind] : nil }
       self.paths = paths
+      self.parallel = parallel
       self.classes = classes
       objectsPerClass = [Int](repeating: 0, count: classes - 1)
       // Two classes: the foreground probability; more: every class's, an ImageJ hyperstack.
@@ -317,8 +321,14 @@ enum SegmentMethod {
     /// Writes the outputs of the next page of a two-class model from its foreground
     /// probability (its class map is the mask: 1 where p > threshold).
     func append(probability: Tensor, options: InstanceOptions) throws {
-      try probabilities?.append(OutputFiles.floatImage(probability))
       defer { page += 1 }
+      try whileWritingProbabilities(probability) {
+        try appendDerived(probability: probability, options: options)
+      }
+    }
+
+    /// The mask, class map and objects of a two-class page.
+    private func appendDerived(probability: Tensor, options: InstanceOptions) throws {
       guard masks != nil || instances != nil || classMaps != nil || objectOutputs != nil else { return }
       let mask = options.mask(probability)
       try write(mask: mask, classMap: mask.map { $0 != 0 ? 1 : 0 }, width: probability.width, height: probability.height)
@@ -335,7 +345,13 @@ enum SegmentMethod {
     /// and the objects of each class.
     func append(classProbabilities: Tensor, options: InstanceOptions) throws {
       defer { page += 1 }
-      try probabilities?.append(OutputFiles.floatImage(classProbabilities))
+      try whileWritingProbabilities(classProbabilities) {
+        try appendDerived(classProbabilities: classProbabilities, options: options)
+      }
+    }
+
+    /// The class map, masks and objects of a K-class page.
+    private func appendDerived(classProbabilities: Tensor, options: InstanceOptions) throws {
       let classMap = mostProbableClasses(classProbabilities)
       let (width, height) = (classProbabilities.width, classProbabilities.height)
       try write(mask: classMap.map { $0 != 0 ? 255 : 0 }, classMap: classMap, width: width, height: height)
@@ -347,6 +363,30 @@ enum SegmentMethod {
         page: page)
       objects += labelled.count
       for k in objectsPerClass.indices { objectsPerClass[k] += labelled.objectsPerClass[k] }
+    }
+
+    /// Appends `probabilities` to the probability file while `derived` computes and writes
+    /// the other outputs, on two threads when the worker has them: the float32 file is the
+    /// slowest to compress (4096x4096: about 1 s, as long as the instances), and the two
+    /// touch different files. The first error (the probability file's first) is thrown
+    /// after both are done.
+    private func whileWritingProbabilities(_ probabilities: Tensor, _ derived: () throws -> Void) throws {
+      guard let writer = self.probabilities else { return try derived() }
+      var failures: [(any Error)?] = [nil, nil]
+      failures.withUnsafeMutableBufferPointer { slots in
+        parallel.forEach(chunks: 2) { part in
+          do {
+            if part == 0 {
+              try writer.append(OutputFiles.floatImage(probabilities))
+            } else {
+              try derived()
+            }
+          } catch {
+            slots[part] = error
+          }
+        }
+      }
+      if let failure = failures.compactMap({ $0 }).first { throw failure }
     }
 
     private func write(mask: [UInt8], classMap: [UInt8], width: Int, height: Int) throws {
