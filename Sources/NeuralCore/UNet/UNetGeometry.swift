@@ -92,6 +92,20 @@ public struct UNetGeometry: Equatable, Sendable {
   }
 
   /// Throws, naming the nearest legal sizes, when `output` is not a legal output size.
+  /// Edge of the input of contracting level `level` (level 0: the tile of edge `inputSize`).
+  func levelInputSize(_ level: Int, inputSize: Int) -> Int {
+    var s = inputSize
+    for _ in 0..<level { s = (s - 4) / 2 }
+    return s
+  }
+
+  /// Edge of the output of expansive level `level` (level `depth`: the bottom's output).
+  func decoderOutputSize(_ level: Int, inputSize: Int) -> Int {
+    var s = levelInputSize(depth, inputSize: inputSize) - 4
+    for _ in stride(from: depth - 1, through: level, by: -1) { s = 2 * s - 4 }
+    return s
+  }
+
   public func validate(outputSize output: Int) throws(UNetGeometryError) {
     if isLegalOutputSize(output) { return }
     throw UNetGeometryError(

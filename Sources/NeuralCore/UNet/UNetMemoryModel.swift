@@ -138,20 +138,12 @@ private struct PassReplay {
   private var configuration: UNetConfiguration { model.configuration }
   private var depth: Int { configuration.depth }
 
-  private func downSlot(_ level: Int, _ conv: Int) -> ActivationSlot {
-    .down(level: level, conv: conv, skip: conv == 1 && level < depth)
-  }
-
+  private func downSlot(_ level: Int, _ conv: Int) -> ActivationSlot { .down(level, conv, depth: depth) }
   private func levelInputSize(_ level: Int) -> Int {
-    var s = inputSize
-    for _ in 0..<level { s = (s - 4) / 2 }
-    return s
+    configuration.geometry.levelInputSize(level, inputSize: inputSize)
   }
-
   private func decoderOutputSize(_ level: Int) -> Int {
-    var s = levelInputSize(depth) - 4
-    for _ in stride(from: depth - 1, through: level, by: -1) { s = 2 * s - 4 }
-    return s
+    configuration.geometry.decoderOutputSize(level, inputSize: inputSize)
   }
 
   // MARK: Forward

@@ -41,22 +41,12 @@ struct UNetPass {
   private var gemm: GEMMContext { workspace.gemm }
   private var parallel: Parallel { workspace.parallel }
 
-  private func downSlot(_ level: Int, _ conv: Int) -> ActivationSlot {
-    .down(level: level, conv: conv, skip: conv == 1 && level < depth)
-  }
-
-  /// Edge of the input of contracting level `level` (level 0: the tile).
+  private func downSlot(_ level: Int, _ conv: Int) -> ActivationSlot { .down(level, conv, depth: depth) }
   private func levelInputSize(_ level: Int) -> Int {
-    var s = inputSize
-    for _ in 0..<level { s = (s - 4) / 2 }
-    return s
+    configuration.geometry.levelInputSize(level, inputSize: inputSize)
   }
-
-  /// Edge of the output of expansive level `level` (level `depth`: the bottom's output).
   private func decoderOutputSize(_ level: Int) -> Int {
-    var s = levelInputSize(depth) - 4
-    for _ in stride(from: depth - 1, through: level, by: -1) { s = 2 * s - 4 }
-    return s
+    configuration.geometry.decoderOutputSize(level, inputSize: inputSize)
   }
 
   private func view(_ slot: ActivationSlot, channels: Int, size: Int) -> FeatureMapView {

@@ -103,6 +103,12 @@ enum ActivationSlot: Hashable {
   case logits
   case scratch(Int)
 
+  /// Convolution `conv` of contracting level `level` in a network of `depth` poolings: the
+  /// second convolution of every level above the bottom is a skip map.
+  static func down(_ level: Int, _ conv: Int, depth: Int) -> ActivationSlot {
+    .down(level: level, conv: conv, skip: conv == 1 && level < depth)
+  }
+
   /// Whether inference must keep this map in its own buffer: the skip maps are read again
   /// by the expansive path; the input and the logits belong to the caller's view of the pass.
   var isKeptInInference: Bool {
