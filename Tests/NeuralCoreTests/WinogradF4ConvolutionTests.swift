@@ -52,6 +52,46 @@ import Testing
     }
   }
 
+  /// The input gradient by F(4×4) (what the U-Net's backward pass runs on its large maps):
+  /// a valid convolution of the zero-bordered output gradient with the rotated filters,
+  /// against the naive reference in Double, for a single map and a crop-and-concatenation
+  /// (its gradient split into the two inputs' rows), with and without ReLU; the weight
+  /// gradient (F(2×2)) unchanged.
+  @Test(arguments: [
+    Case(inputs: [(24, 62, 62)], cout: 32, relu: true),
+    Case(inputs: [(16, 58, 58), (16, 54, 54)], cout: 24, relu: false),
+    Case(inputs: [(32, 50, 46)], cout: 16, relu: true),
+  ])
+  func inputGradientMatchesTheNaiveReference(_ testCase: Case) {
+    var rng = RandomSource(seed: 17)
+    let inputs = testCase.inputs.map { Reference.randomTensor($0.c, $0.h, $0.w, rng: &rng) }
+    let cin = inputs.reduce(0) { $0 + $1.channels }
+    let layer = Convolution2D(
+      inputChannels: cin, outputChannels: testCase.cout, kernelSize: 3,
+      weights: Reference.randomArray(testCase.cout * cin * 9, rng: &rng),
+      bias: Reference.randomArray(testCase.cout, rng: &rng))
+    let parallel = Parallel(threads: 2)
+    let output = layer.forward(inputs, relu: testCase.relu, parallel: parallel)
+    let g = Reference.randomTensor(output.channels, output.height, output.width, rng: &rng)
+    let pre = testCase.relu ? Reference.reluMask(g, output: output) : g
+    let reference = Reference.convBackward(
+      Reference.cropConcat(inputs), weights: layer.weights, cout: testCase.cout, k: 3, preGradient: pre)
+    let f2 = layer.backward(inputs: inputs, output: output, outputGradient: g, relu: testCase.relu, parallel: parallel)
+    for variant in [WinogradVariant.f4x4, .f4x4HalfPoints, .f4x4MixedPoints] {
+      let f4 = layer.backward(
+        inputs: inputs, output: output, outputGradient: g, relu: testCase.relu, winograd: variant,
+        parallel: parallel)
+      #expect(f4.weights == f2.weights, "\(variant): the weight gradient does not depend on it")
+      var c0 = 0
+      for (i, input) in inputs.enumerated() {
+        let part = reference.input.channels(c0..<(c0 + input.channels)).embeddedInCentre(of: input.shape)
+        #expect(Reference.relativeError(f4.inputs[i].storage, part.storage) < 2e-5, "\(variant), input \(i)")
+        #expect(!Reference.identical(f4.inputs[i].storage, f2.inputs[i].storage), "F(4x4) really ran")
+        c0 += input.channels
+      }
+    }
+  }
+
   /// One strip shared by all threads; several strips taken whole or shared; half tiles.
   @Test(arguments: [(24, 18, 30, 42), (32, 32, 132, 132), (16, 16, 258, 258), (16, 8, 94, 70)])
   func resultsAreBitIdenticalForAnyThreadCount(_ shape: (cin: Int, cout: Int, h: Int, w: Int)) {

@@ -63,10 +63,12 @@ public struct Convolution2D: Sendable, Equatable {
   }
 
   /// The backward pass. `output` is the forward result (needed for the ReLU mask when `relu`);
-  /// `gradientScale` multiplies the output gradient (inverted dropout), default 1.
+  /// `gradientScale` multiplies the output gradient (inverted dropout), default 1. `winograd`
+  /// is the algorithm of the input gradient (a valid 3×3 convolution of the zero-bordered
+  /// gradient with the rotated filters) when it takes the Winograd path.
   public func backward(
     inputs: [Tensor], output: Tensor, outputGradient: Tensor, relu: Bool = false,
-    gradientScale: Float = 1, parallel: Parallel
+    gradientScale: Float = 1, winograd: WinogradVariant = .f2x2, parallel: Parallel
   ) -> Gradients {
     let (height, width) = cropSize(inputs)
     let outShape = Shape(
@@ -90,7 +92,8 @@ public struct Convolution2D: Sendable, Equatable {
       output: relu ? UnsafePointer(out.pointer) : nil, outputGradient: g.pointer,
       gradientScale: gradientScale, weights: w.pointer, outputChannels: outputChannels,
       kernel: kernelSize, weightGradient: dw.pointer, biasGradient: db.pointer,
-      inputGradient: RowsOutput(dIn.pointer, rowStride: height * width), padded: AlignedBuffer(),
+      inputGradient: RowsOutput(dIn.pointer, rowStride: height * width), inputGradientWinograd: winograd,
+      padded: AlignedBuffer(),
       packing: AlignedBuffer(), context: GEMMContext(parallel: parallel))
     }
     let cropped = dIn.tensor(croppedShape)

@@ -7,7 +7,8 @@
 /// (W-k+1), W stored [Cout][Cin][k][k] (as PyTorch's Conv2d), b [Cout].
 /// All three products are one packed GEMM each (or, for 3×3 kernels with even outputs, 16
 /// smaller ones through Winograd's F(2×2, 3×3): `WinogradConvolution`, `WinogradWeightGradient`;
-/// the forward may take F(4×4, 3×3) instead, 36 products, when `winograd` says so):
+/// the forward and the input gradient may take F(4×4, 3×3) instead, 36 products, when
+/// `winograd` / `inputGradientWinograd` say so):
 /// - forward:        out = W · im2col(in)                           (m Cout, k Cin·k², n pixels)
 /// - weight grad:    dW = dPre · im2col(in)ᵀ                        (m Cout, n Cin·k², k pixels)
 /// - input grad:     dIn = flip(W)ᵀ · im2col(pad_{k-1}(dPre))       (m Cin, k Cout·k², n pixels)
@@ -53,8 +54,8 @@ enum ConvolutionKernel {
     outputGradient: UnsafePointer<Float>, gradientScale: Float, weights: UnsafePointer<Float>,
     outputChannels: Int, kernel: Int, weightGradient: UnsafeMutablePointer<Float>,
     biasGradient: UnsafeMutablePointer<Float>, inputGradient: RowsOutput?,
-    accumulateInputGradient: Bool = false, padded: AlignedBuffer, packing: AlignedBuffer,
-    context: GEMMContext
+    accumulateInputGradient: Bool = false, inputGradientWinograd: WinogradVariant = .f2x2,
+    padded: AlignedBuffer, packing: AlignedBuffer, context: GEMMContext
   ) {
     let pad = kernel - 1
     let outHeight = input.height - pad
@@ -97,7 +98,8 @@ enum ConvolutionKernel {
       WinogradConvolution.run(
         input: ChannelConcatenation([paddedMap]), outputChannels: inputChannels,
         filter: { ci, co in (weights + (co * inputChannels + ci) * 9, true) },
-        into: inputGradient, accumulate: accumulateInputGradient, context: context)
+        into: inputGradient, accumulate: accumulateInputGradient,
+        variant: accumulateInputGradient ? .f2x2 : inputGradientWinograd, context: context)
       return
     }
     let k2 = kernel * kernel

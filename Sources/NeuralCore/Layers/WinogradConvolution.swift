@@ -39,6 +39,12 @@ enum WinogradConvolution {
     ((outputHeight + 3) / 4) * ((outputWidth + 3) / 4) >= minimumF4x4Tiles
   }
 
+  /// The variant a convolution with an output of this size runs when `asked` is the network's
+  /// choice (`UNetWorkspace.forwardWinograd`): F(4×4) only on maps with enough tiles, else F(2×2).
+  static func variant(_ asked: WinogradVariant, outputHeight: Int, outputWidth: Int) -> WinogradVariant {
+    asked != .f2x2 && prefersF4x4(outputHeight: outputHeight, outputWidth: outputWidth) ? asked : .f2x2
+  }
+
   /// Tile rows per strip for a map of tilesX × tilesY tiles whose two matrices per position
   /// have `channels` rows together (`stripBudget`, `minimumStripTiles`).
   static func rowsPerStrip(

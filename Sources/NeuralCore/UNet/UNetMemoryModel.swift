@@ -205,9 +205,7 @@ private struct PassReplay {
     if WinogradConvolution.applies(
       kernel: kernel, inputChannels: layer.inputChannels, outputHeight: o, outputWidth: o)
     {
-      let variant: WinogradVariant =
-        model.forwardWinograd != .f2x2 && WinogradConvolution.prefersF4x4(outputHeight: o, outputWidth: o)
-        ? model.forwardWinograd : .f2x2
+      let variant = WinogradConvolution.variant(model.forwardWinograd, outputHeight: o, outputWidth: o)
       winograd(
         inputChannels: layer.inputChannels, outputChannels: layer.outputChannels, outputSize: o,
         variant: variant)
@@ -302,7 +300,9 @@ private struct PassReplay {
     }
     guard inputGradient else { return }
     if WinogradConvolution.applies(kernel: kernel, inputChannels: m, outputHeight: h, outputWidth: h) {
-      winograd(inputChannels: m, outputChannels: cin, outputSize: h, variant: .f2x2)
+      winograd(
+        inputChannels: m, outputChannels: cin, outputSize: h,
+        variant: WinogradConvolution.variant(model.forwardWinograd, outputHeight: h, outputWidth: h))
     } else {
       ledger.reserve(.packing, PrepackedLeftOperand.storageCount(rows: cin, depth: m * kernel * kernel))
     }

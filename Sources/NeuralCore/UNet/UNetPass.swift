@@ -135,10 +135,8 @@ struct UNetPass {
     let concatenation = ChannelConcatenation(input)
     let flops = UNetPass.convolutionFLOPs(layer, kernel: kernel, outputSize: concatenation.height - kernel + 1)
     let outputSize = concatenation.height - kernel + 1
-    let winograd: WinogradVariant =
-      workspace.forwardWinograd != .f2x2
-        && WinogradConvolution.prefersF4x4(outputHeight: outputSize, outputWidth: outputSize)
-      ? workspace.forwardWinograd : .f2x2
+    let winograd = WinogradConvolution.variant(
+      workspace.forwardWinograd, outputHeight: outputSize, outputWidth: outputSize)
     workspace.measure(layer.name, kind: "conv\(kernel)x\(kernel)", phase: "forward", flops: flops) {
       ConvolutionKernel.forward(
         input: concatenation, weights: p + layer.weights, bias: p + layer.bias,
@@ -211,8 +209,10 @@ struct UNetPass {
           outputGradient: outputGradient, gradientScale: scale, weights: p + layer.weights,
           outputChannels: layer.outputChannels, kernel: kernel,
           weightGradient: gradient + layer.weights, biasGradient: gradient + layer.bias,
-          inputGradient: inputGradient, padded: workspace.padded, packing: workspace.packing,
-          context: gemm)
+          inputGradient: inputGradient,
+          inputGradientWinograd: WinogradConvolution.variant(
+            workspace.forwardWinograd, outputHeight: concatenation.height, outputWidth: concatenation.width),
+          padded: workspace.padded, packing: workspace.packing, context: gemm)
       }
       current = 1 - current
     }

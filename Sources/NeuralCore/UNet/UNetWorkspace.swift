@@ -21,11 +21,13 @@ public final class UNetWorkspace {
   /// dLoss/dParameters, laid out like `UNet.parameters`.
   let parameterGradient = AlignedBuffer()
 
-  /// The Winograd algorithm of the forward 3×3 convolutions (inference and training): an
-  /// F(4×4, 3×3) variant runs on the maps with enough tiles (`WinogradConvolution.prefersF4x4`),
-  /// F(2×2, 3×3) on the rest; `.f2x2` runs F(2×2) everywhere (the previous path, for
-  /// comparison). The default, points 0, ±1, 2, −1/2, is the most accurate F(4×4) measured
-  /// (`WinogradF4AccuracyTests`). The backward pass always uses F(2×2).
+  /// The Winograd algorithm of the 3×3 convolutions that produce a map: the forward pass
+  /// (inference and training) and the backward pass's input gradients (the same kind of
+  /// convolution, with rotated filters). An F(4×4, 3×3) variant runs on the maps with enough
+  /// tiles (`WinogradConvolution.variant`), F(2×2, 3×3) on the rest; `.f2x2` runs F(2×2)
+  /// everywhere (the previous path, for comparison). The default, points 0, ±1, 2, −1/2, is
+  /// the most accurate F(4×4) measured (`WinogradF4AccuracyTests`). Weight gradients always
+  /// use F(2×2). (The name predates the input gradients' use of it.)
   public var forwardWinograd: WinogradVariant = .f4x4MixedPoints
 
   /// When true, every pass appends one `LayerTiming` per layer to `timings`.
@@ -38,7 +40,7 @@ public final class UNetWorkspace {
   /// How this build computes the convolutions (for benchmark reports): the 3×3 algorithm and
   /// the GEMM's register tile, which depends on the build flags (`-D NEURALCORE_AVX512`).
   public static let kernelDescription =
-    "3x3: Winograd F(4x4,3x3) forward (unless forwardWinograd = F(2x2)) on maps of >= \(WinogradConvolution.minimumF4x4Tiles) 4x4 tiles, "
+    "3x3: Winograd F(4x4,3x3) forward and input gradient (unless forwardWinograd = F(2x2)) on maps of >= \(WinogradConvolution.minimumF4x4Tiles) 4x4 tiles, "
     + "else F(2x2,3x3) (>= 16 input channels, even output), else implicit-im2col GEMM; packed GEMM, "
     + MicroKernel.summary
 
