@@ -33,15 +33,21 @@ import Testing
     Case(inputs: [(16, 4, 4)], cout: 4, relu: false),
   ]
 
-  @Test(arguments: cases)
-  func forwardMatchesTheNaiveReference(_ testCase: Case) {
-    var rng = RandomSource(seed: 13)
+  /// Random inputs of `testCase`'s shapes and a random layer over their concatenation.
+  static func randomLayer(_ testCase: Case, rng: inout RandomSource) -> (inputs: [Tensor], layer: Convolution2D) {
     let inputs = testCase.inputs.map { Reference.randomTensor($0.c, $0.h, $0.w, rng: &rng) }
     let cin = inputs.reduce(0) { $0 + $1.channels }
     let layer = Convolution2D(
       inputChannels: cin, outputChannels: testCase.cout, kernelSize: 3,
       weights: Reference.randomArray(testCase.cout * cin * 9, rng: &rng),
       bias: Reference.randomArray(testCase.cout, rng: &rng))
+    return (inputs, layer)
+  }
+
+  @Test(arguments: cases)
+  func forwardMatchesTheNaiveReference(_ testCase: Case) {
+    var rng = RandomSource(seed: 13)
+    let (inputs, layer) = Self.randomLayer(testCase, rng: &rng)
     let expected = Reference.conv(
       Reference.cropConcat(inputs), weights: layer.weights, bias: layer.bias, cout: testCase.cout, k: 3,
       relu: testCase.relu)
@@ -64,12 +70,7 @@ import Testing
   ])
   func inputGradientMatchesTheNaiveReference(_ testCase: Case) {
     var rng = RandomSource(seed: 17)
-    let inputs = testCase.inputs.map { Reference.randomTensor($0.c, $0.h, $0.w, rng: &rng) }
-    let cin = inputs.reduce(0) { $0 + $1.channels }
-    let layer = Convolution2D(
-      inputChannels: cin, outputChannels: testCase.cout, kernelSize: 3,
-      weights: Reference.randomArray(testCase.cout * cin * 9, rng: &rng),
-      bias: Reference.randomArray(testCase.cout, rng: &rng))
+    let (inputs, layer) = Self.randomLayer(testCase, rng: &rng)
     let parallel = Parallel(threads: 2)
     let output = layer.forward(inputs, relu: testCase.relu, parallel: parallel)
     let g = Reference.randomTensor(output.channels, output.height, output.width, rng: &rng)
